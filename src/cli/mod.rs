@@ -1,0 +1,59 @@
+//! The command line. `main.rs` only calls [`run`]; everything here turns arguments into calls
+//! of the library and results into text and an exit code.
+
+mod rules;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, as documented in `--help` and README.
+pub mod exit {
+    /// Nothing at or above the failure level was found.
+    pub const OK: u8 = 0;
+    /// Findings at or above the failure level.
+    pub const FINDINGS: u8 = 1;
+    /// A usage error, an unreadable input, or an error in a rule file.
+    pub const USAGE: u8 = 2;
+    /// A bug in gouji.
+    pub const INTERNAL: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gouji",
+    version,
+    about = "勾稽 — 检查政府信息公开工作年度报告的规则引擎\nA rule engine that checks government information disclosure annual reports.",
+    after_help = "退出码 / exit codes:\n  0  没有发现问题 / no finding at or above --fail-on\n  1  发现问题 / findings at or above --fail-on\n  2  用法错误、无法读取的输入或规则文件错误 / usage error, unreadable input, or rule-file error\n  3  内部错误 / internal error"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 规则集：列出、查看、检查规则文件 / Rule sets: list, show, lint rule files
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Rules(command) => rules::run(command),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,425 @@
+//! Stage 2: syntax trees → a compiled [`RuleSet`]. The loader follows `继承` from file to
+//! file (only inside the rule roots, or among the built-in sets), the merger lays the
+//! inherited declarations and the changes to them on top of each other, and the resolver
+//! turns every name into an index and gives every expression a type. All problems after
+//! parsing are collected, not only the first.
+
+mod exprs;
+mod merge;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Problem, suggest};
+use crate::ruleset::{RuleSet, SourceMap};
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{ExtendsTarget, Item, RuleFile};
+use crate::syntax::parse_rule_file;
+
+/// The rule sets built into the binary: the national formats.
+pub const BUILTIN: &[(&str, &str)] = &[(
+    "national-2019.gouji",
+    include_str!("../../rules/national-2019.gouji"),
+)];
+
+/// The name under which a built-in rule file is shown.
+pub fn builtin_name(file: &str) -> String {
+    format!("<内置>/{file}")
+}
+
+/// The result of compiling one rule file: the rule set if there was no error, and every
+/// diagnostic (errors and warnings) with its file attached.
+#[derive(Debug)]
+pub struct Compiled {
+    pub rule_set: Option<RuleSet>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Where rule files may come from.
+#[derive(Debug, Clone, Default)]
+pub struct Loader {
+    roots: Vec<PathBuf>,
+    builtin: bool,
+}
+
+/// A rule file found during loading, before it is merged.
+struct Loaded {
+    /// Shown in cycle reports; kept with the tree it was parsed from.
+    file: SourceFile,
+    /// Where the file lives; `None` for a built-in file.
+    path: Option<PathBuf>,
+    ast: RuleFile,
+}
+
+impl Loader {
+    /// A loader that knows the built-in rule sets and the given root directories.
+    pub fn new(roots: impl IntoIterator<Item = PathBuf>) -> Self {
+        let roots = roots
+            .into_iter()
+            .map(|r| r.canonicalize().unwrap_or(r))
+            .collect();
+        Self {
+            roots,
+            builtin: true,
+        }
+    }
+
+    /// A loader without the built-in sets (for tests of inheritance between files).
+    #[must_use]
+    pub fn without_builtin(mut self) -> Self {
+        self.builtin = false;
+        self
+    }
+
+    /// Compiles the rule file at `path`. Its own directory counts as a rule root.
+    pub fn compile_file(&self, path: &Path) -> Compiled {
+        let mut loader = self.clone();
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            loader
+                .roots
+                .push(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+        }
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => loader.compile_bytes(&name, &bytes, Some(path)),
+            Err(e) => Compiled {
+                rule_set: None,
+                diagnostics: vec![
+                    Diagnostic::error(
+                        Problem::Unreadable {
+                            path: name.clone(),
+                            reason: e.to_string(),
+                        },
+                        Span::default(),
+                    )
+                    .in_source(&SourceFile::new(name, "")),
+                ],
+            },
+        }
+    }
+
+    /// Compiles rule text that is not (necessarily) in a file.
+    pub fn compile_text(&self, name: &str, text: &str) -> Compiled {
+        self.compile_bytes(name, text.as_bytes(), None)
+    }
+
+    /// Compiles one of the built-in rule files by file name.
+    pub fn compile_builtin(&self, file: &str) -> Option<Compiled> {
+        let (_, text) = BUILTIN.iter().find(|(name, _)| *name == file)?;
+        Some(self.compile_bytes(&builtin_name(file), text.as_bytes(), None))
+    }
+
+    fn compile_bytes(&self, name: &str, bytes: &[u8], path: Option<&Path>) -> Compiled {
+        let mut sources = SourceMap::default();
+        let mut diagnostics = Vec::new();
+        let chain = match self.load_chain(name, bytes, path, &mut sources) {
+            Ok(chain) => chain,
+            Err(diagnostic) => {
+                diagnostics.push(*diagnostic);
+                return finish(None, diagnostics, &sources);
+            }
+        };
+        let asts: Vec<&RuleFile> = chain.iter().map(|l| &l.ast).collect();
+        let rule_set = merge::merge_and_compile(&asts, sources.clone(), &mut diagnostics);
+        finish(rule_set, diagnostics, &sources)
+    }
+
+    /// Reads the file and its ancestors; returns them root ancestor first.
+    fn load_chain(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        path: Option<&Path>,
+        sources: &mut SourceMap,
+    ) -> Result<Vec<Loaded>, Box<Diagnostic>> {
+        let mut chain = vec![parse_loaded(
+            name,
+            bytes,
+            path.map(Path::to_path_buf),
+            sources,
+        )?];
+        loop {
+            let current = chain.last().expect("the chain starts with one file");
+            let Some((target, span)) = extends_target(&current.ast) else {
+                break;
+            };
+            let parent = self.resolve_extends(current, &target, span, sources)?;
+            let parent_key = loaded_key(&parent);
+            if let Some(pos) = chain.iter().position(|l| loaded_key(l) == parent_key) {
+                let mut names: Vec<String> =
+                    chain[pos..].iter().map(|l| ruleset_id(&l.ast)).collect();
+                names.push(ruleset_id(&parent.ast));
+                return Err(Box::new(Diagnostic::error(
+                    Problem::ExtendsCycle { chain: names },
+                    span,
+                )));
+            }
+            chain.push(parent);
+        }
+        chain.reverse();
+        Ok(chain)
+    }
+
+    fn resolve_extends(
+        &self,
+        child: &Loaded,
+        target: &ExtendsTarget,
+        span: Span,
+        sources: &mut SourceMap,
+    ) -> Result<Loaded, Box<Diagnostic>> {
+        match target {
+            ExtendsTarget::Path(rel) => {
+                let Some(child_path) = &child.path else {
+                    // A built-in file may name another built-in file.
+                    let file = rel.node.trim_start_matches("./");
+                    let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == file) else {
+                        return Err(unreadable(&rel.node, "没有这个内置规则文件", span));
+                    };
+                    return parse_loaded(&builtin_name(file), text.as_bytes(), None, sources);
+                };
+                let base = child_path.parent().unwrap_or(Path::new("."));
+                let joined = base.join(&rel.node);
+                let canonical = joined
+                    .canonicalize()
+                    .map_err(|e| unreadable(&rel.node, &e.to_string(), rel.span))?;
+                if !self.roots.iter().any(|root| canonical.starts_with(root)) {
+                    return Err(Box::new(Diagnostic::error(
+                        Problem::OutsideRoots {
+                            path: rel.node.clone(),
+                        },
+                        rel.span,
+                    )));
+                }
+                let bytes = std::fs::read(&canonical)
+                    .map_err(|e| unreadable(&rel.node, &e.to_string(), rel.span))?;
+                parse_loaded(
+                    &joined.display().to_string(),
+                    &bytes,
+                    Some(canonical),
+                    sources,
+                )
+            }
+            ExtendsTarget::Id(id) => {
+                for file in self.root_files() {
+                    let Ok(bytes) = std::fs::read(&file) else {
+                        continue;
+                    };
+                    if header_id(&bytes).as_deref() == Some(id.node.as_str()) {
+                        let name = file.display().to_string();
+                        return parse_loaded(&name, &bytes, Some(file), sources);
+                    }
+                }
+                if self.builtin {
+                    for (file, text) in BUILTIN {
+                        if header_id(text.as_bytes()).as_deref() == Some(id.node.as_str()) {
+                            return parse_loaded(
+                                &builtin_name(file),
+                                text.as_bytes(),
+                                None,
+                                sources,
+                            );
+                        }
+                    }
+                }
+                let known = self.known_ids();
+                let suggestion = suggest(&id.node, known.iter().map(String::as_str));
+                Err(Box::new(Diagnostic::error(
+                    Problem::UnknownRuleSet {
+                        id: id.node.clone(),
+                        suggestion,
+                    },
+                    id.span,
+                )))
+            }
+        }
+    }
+
+    /// Every `*.gouji` file under the roots, in a stable order.
+    fn root_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for root in &self.roots {
+            collect_rule_files(root, &mut files, 0);
+        }
+        // A link inside a root may point outside it; such files are not ours to read.
+        files.retain(|f| self.roots.iter().any(|root| f.starts_with(root)));
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    /// The ids of every rule set this loader can find.
+    pub fn known_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .root_files()
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .filter_map(|b| header_id(&b))
+            .collect();
+        if self.builtin {
+            ids.extend(BUILTIN.iter().filter_map(|(_, t)| header_id(t.as_bytes())));
+        }
+        ids
+    }
+}
+
+/// Attaches each diagnostic to its file, with a span local to that file.
+fn finish(
+    rule_set: Option<RuleSet>,
+    diagnostics: Vec<Diagnostic>,
+    sources: &SourceMap,
+) -> Compiled {
+    let mut diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .map(|mut d| {
+            if d.source.is_some() {
+                return d;
+            }
+            if let Some((file, local)) = sources.resolve(d.span) {
+                let base = d.span.start - local.start;
+                d.span = local;
+                d.source = Some(file.clone());
+                d.related.retain_mut(|(span, _)| {
+                    let inside = span.start >= base && span.end <= base + file.text().len() + 1;
+                    if inside {
+                        *span = Span::new(span.start - base, span.end - base);
+                    }
+                    inside
+                });
+            }
+            d
+        })
+        .collect();
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                d.source.as_ref().map(|s| s.name().to_owned()),
+                d.span.start,
+                d.span.end,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let rule_set = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        rule_set
+    };
+    Compiled {
+        rule_set,
+        diagnostics,
+    }
+}
+
+fn unreadable(path: &str, reason: &str, span: Span) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        Problem::Unreadable {
+            path: path.into(),
+            reason: reason.into(),
+        },
+        span,
+    ))
+}
+
+fn parse_loaded(
+    name: &str,
+    bytes: &[u8],
+    path: Option<PathBuf>,
+    sources: &mut SourceMap,
+) -> Result<Loaded, Box<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let shown = String::from_utf8_lossy(bytes).into_owned();
+            let file = SourceFile::new(name, shown);
+            let at = file
+                .text()
+                .char_indices()
+                .nth(String::from_utf8_lossy(&bytes[..valid]).chars().count());
+            let start = at.map_or(valid, |(i, _)| i);
+            let end = at.map_or(start, |(i, c)| i + c.len_utf8());
+            return Err(Box::new(
+                Diagnostic::error(
+                    Problem::NotUtf8 { valid_up_to: valid },
+                    Span::new(start, end),
+                )
+                .in_source(&file),
+            ));
+        }
+    };
+    let file = SourceFile::new(name, text);
+    let base = sources.add(file.clone());
+    let ast = parse_rule_file(file.text(), base).map_err(Box::new)?;
+    Ok(Loaded { file, path, ast })
+}
+
+fn loaded_key(loaded: &Loaded) -> String {
+    loaded.path.as_ref().map_or_else(
+        || loaded.file.name().to_owned(),
+        |p| p.display().to_string(),
+    )
+}
+
+fn extends_target(ast: &RuleFile) -> Option<(ExtendsTarget, Span)> {
+    ast.items.iter().find_map(|item| match &item.node {
+        Item::Extends(target) => Some((target.clone(), item.span)),
+        _ => None,
+    })
+}
+
+fn ruleset_id(ast: &RuleFile) -> String {
+    ast.items
+        .iter()
+        .find_map(|item| match &item.node {
+            Item::RuleSet(id) => Some(id.node.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The id after `规则集`, read without parsing the whole file.
+fn header_id(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("规则集")?;
+        let id: String = rest
+            .trim()
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '#')
+            .collect();
+        (!id.is_empty()).then_some(id)
+    })
+}
+
+fn collect_rule_files(dir: &Path, files: &mut Vec<PathBuf>, depth: usize) {
+    const MAX_DEPTH: usize = 8;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < MAX_DEPTH {
+            collect_rule_files(&path, files, depth + 1);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
+            if let Ok(canonical) = path.canonicalize() {
+                files.push(canonical);
+            }
+        }
+    }
+}
+
+pub use exprs::parse_param_value;

@@ -1,0 +1,12 @@
+//! gouji (勾稽): a rule engine and checking language for 政府信息公开工作年度报告.
+//!
+//! The pipeline, one module per stage:
+//! rule text → [`syntax`] (tree with spans) → [`compile`] (names resolved, types checked) →
+//! … → findings → renderers.
+
+pub mod cli;
+pub mod compile;
+pub mod diagnostic;
+pub mod ruleset;
+pub mod source;
+pub mod syntax;
