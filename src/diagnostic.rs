@@ -172,6 +172,15 @@ pub enum Problem {
         name: String,
         suggestion: Option<String>,
     },
+    /// `申请[新收, 自燃人]` — a row or column the table does not have.
+    NotInTable {
+        table: String,
+        kind: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `申请[总计, c]` where 总计 is both `三.总计` and another group's 总计.
+    Ambiguous { name: String, options: Vec<String> },
     /// `检查 S1` declared twice, `列 总计` twice in one table.
     Duplicate { kind: &'static str, name: String },
     /// `"年度" + 1`, `和(报告.标题)`.
@@ -233,6 +242,8 @@ impl Problem {
             Problem::MissingHeader { .. } => "missing-header",
             Problem::Misplaced { .. } => "misplaced",
             Problem::UnknownName { .. } => "unknown-name",
+            Problem::NotInTable { .. } => "not-in-table",
+            Problem::Ambiguous { .. } => "ambiguous",
             Problem::Duplicate { .. } => "duplicate",
             Problem::TypeMismatch { .. } => "type-mismatch",
             Problem::WrongArity { .. } => "wrong-arity",
@@ -266,6 +277,8 @@ impl Problem {
             Problem::MissingHeader { .. } => "缺少声明".into(),
             Problem::Misplaced { .. } => "位置不对".into(),
             Problem::UnknownName { kind, .. } => format!("未声明的{kind}"),
+            Problem::NotInTable { kind, .. } => format!("表格中没有这一{kind}"),
+            Problem::Ambiguous { .. } => "指代不明".into(),
             Problem::Duplicate { .. } => "重复声明".into(),
             Problem::TypeMismatch { found, .. } => format!("这是{found}"),
             Problem::WrongArity { found, .. } => format!("给了 {found} 个参数"),
@@ -297,11 +310,15 @@ impl Problem {
             }
             Problem::UnknownRuleSet { suggestion: Some(s), .. }
             | Problem::UnknownName { suggestion: Some(s), .. }
+            | Problem::NotInTable { suggestion: Some(s), .. }
             | Problem::UnknownCheck { suggestion: Some(s), .. } => Some(format!("是不是「{s}」？")),
             Problem::UnknownName { kind: "名称", .. } => Some(
                 "名称可以是：参数（参数.名称）、令定义、章节、表格、报告信息（报告.年度 等）或 对每 引入的变量"
                     .into(),
             ),
+            Problem::Ambiguous { options, .. } => {
+                Some(format!("写出完整的路径，例如「{}」", options.join("」或「")))
+            }
             Problem::OutsideRoots { .. } => Some(
                 "继承的文件必须位于规则目录（--rules 指定的目录或 gouji.toml 的 rule_roots）之内".into(),
             ),
@@ -353,6 +370,14 @@ impl fmt::Display for Problem {
             Problem::MissingHeader { what } => write!(f, "规则文件缺少「{what}」"),
             Problem::Misplaced { what, why } => write!(f, "「{what}」{why}"),
             Problem::UnknownName { kind, name, .. } => write!(f, "未声明的{kind}「{name}」"),
+            Problem::Ambiguous { name, options } => {
+                write!(f, "「{name}」可以指 {} 个不同的行或列", options.len())
+            }
+            Problem::NotInTable {
+                table, kind, name, ..
+            } => {
+                write!(f, "表格「{table}」中没有{kind}「{name}」")
+            }
             Problem::Duplicate { kind, name } => write!(f, "{kind}「{name}」重复声明"),
             Problem::TypeMismatch {
                 context,
@@ -382,7 +407,13 @@ impl fmt::Display for Problem {
             } => {
                 write!(f, "「{name}」的取值应为{expected}，这里是「{found}」")
             }
-            Problem::BadPattern { reason } => write!(f, "正则表达式有误：{reason}"),
+            Problem::BadPattern { reason } => {
+                write!(
+                    f,
+                    "正则表达式有误：{}",
+                    reason.trim_start_matches("error: ")
+                )
+            }
             Problem::BadTemplate { reason } => write!(f, "消息模板有误：{reason}"),
             Problem::BadModification { reason } => write!(f, "无法修改表格：{reason}"),
             Problem::UnusedTable { name } => write!(f, "表格「{name}」已声明，但没有任何检查用到"),
@@ -405,7 +436,7 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         })
         .filter(|&(distance, affix, c)| {
             let longest = name_len.max(c.chars().count());
-            affix || distance * 2 <= longest.max(2)
+            affix || (distance * 2 <= longest && distance < longest)
         })
         .min_by_key(|&(distance, affix, c)| (distance, !affix, c))
         .map(|(_, _, c)| c.to_owned())

@@ -19,12 +19,75 @@ pub enum RulesCommand {
         #[arg(long = "rules", value_name = "DIR")]
         roots: Vec<PathBuf>,
     },
+    /// 显示规则集的结构，或其中一条检查 / Show a rule set's outline, or one of its checks
+    Show {
+        /// 规则文件路径或规则集标识（如 national-2019）/ a rule file or a rule-set id
+        target: String,
+        /// 检查的编号 / the id of one check
+        check: Option<String>,
+        /// 额外的规则目录 / extra rule roots
+        #[arg(long = "rules", value_name = "DIR")]
+        roots: Vec<PathBuf>,
+    },
 }
 
 pub fn run(command: RulesCommand) -> u8 {
     match command {
         RulesCommand::Check { files, roots } => check(&files, roots),
+        RulesCommand::Show {
+            target,
+            check,
+            roots,
+        } => show(&target, check.as_deref(), roots),
     }
+}
+
+/// Compiles a rule file (a path) or a rule set found by id among the roots and built-ins.
+pub fn load(target: &str, roots: Vec<PathBuf>) -> Compiled {
+    let path = std::path::Path::new(target);
+    let loader = Loader::new(roots);
+    if path.exists() {
+        return loader.compile_file(path);
+    }
+    loader.compile_id(target).unwrap_or_else(|| {
+        let known = loader.known_ids();
+        let suggestion = crate::diagnostic::suggest(target, known.iter().map(String::as_str));
+        let problem = crate::diagnostic::Problem::UnknownRuleSet {
+            id: target.to_owned(),
+            suggestion,
+        };
+        Compiled {
+            rule_set: None,
+            diagnostics: vec![crate::diagnostic::Diagnostic::error(
+                problem,
+                crate::source::Span::default(),
+            )],
+        }
+    })
+}
+
+fn show(target: &str, check: Option<&str>, roots: Vec<PathBuf>) -> u8 {
+    let compiled = load(target, roots);
+    let Some(rule_set) = compiled.rule_set.as_ref() else {
+        eprint!("{}", render(&compiled));
+        return exit::USAGE;
+    };
+    let text = match check {
+        None => rule_set.outline(),
+        Some(id) => match rule_set.check(id) {
+            Some(c) => rule_set.check_text(c),
+            None => {
+                let ids = rule_set.checks.iter().map(|c| c.id.as_str());
+                let hint = crate::diagnostic::suggest(id, ids)
+                    .map(|s| format!("（是不是「{s}」？）"))
+                    .unwrap_or_default();
+                eprintln!("规则集「{}」中没有检查「{id}」{hint}", rule_set.id);
+                return exit::USAGE;
+            }
+        },
+    };
+    print!("{text}");
+    exit::OK
 }
 
 fn check(files: &[PathBuf], roots: Vec<PathBuf>) -> u8 {

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::merge::Declarations;
 use crate::diagnostic::{Diagnostic, Problem, suggest};
+use crate::ruleset::function_name;
 use crate::ruleset::{
     ArithOp, Binder, Check, Domain, Expr, ExprKind, Function, Let, Member, NodeIdx, Param,
     ParamType, Pick, ReportField, RuleSet, Section, Slot, SourceMap, Table, TableIdx, Template,
@@ -20,26 +21,26 @@ use crate::syntax::ast::{
 };
 use crate::syntax::parse_placeholder;
 
-/// Functions by their Chinese names, with the arity shown in errors.
-const FUNCTIONS: &[(&str, Function)] = &[
-    ("和", Function::Sum),
-    ("计数", Function::Count),
-    ("最小", Function::Min),
-    ("最大", Function::Max),
-    ("绝对值", Function::Abs),
-    ("四舍五入", Function::Round),
-    ("捕获", Function::Capture),
-    ("存在", Function::Exists),
-    ("为空", Function::IsEmpty),
-    ("空白", Function::IsBlank),
-    ("有效", Function::IsValid),
-    ("顺序正确", Function::InOrder),
-    ("年份", Function::Years),
-    ("首个", Function::First),
-    ("日期", Function::MakeDate),
-    ("数值", Function::ToNumber),
-    ("各数之和", Function::SumOfNumbers),
-    ("长度", Function::Length),
+/// Every built-in function; their Chinese names are in [`function_name`].
+const FUNCTIONS: &[Function] = &[
+    Function::Sum,
+    Function::Count,
+    Function::Min,
+    Function::Max,
+    Function::Abs,
+    Function::Round,
+    Function::Capture,
+    Function::Exists,
+    Function::IsEmpty,
+    Function::IsBlank,
+    Function::IsValid,
+    Function::InOrder,
+    Function::Years,
+    Function::First,
+    Function::MakeDate,
+    Function::ToNumber,
+    Function::SumOfNumbers,
+    Function::Length,
 ];
 
 const PARAM_TYPES: &str = "数、整数、文本、日期、布尔、选项(\"甲\", \"乙\")";
@@ -51,7 +52,8 @@ const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 struct Frame {
     table: Option<TableIdx>,
     vars: Vec<Var>,
-    next_slot: Slot,
+    /// Every slot ever handed out, by name; a slot is never reused within a check.
+    slot_names: Vec<String>,
     /// What `{左}`/`{右}`/`{差}` may mean: set while compiling a message template.
     sides: Sides,
 }
@@ -75,14 +77,14 @@ impl Frame {
         Self {
             table,
             vars: Vec::new(),
-            next_slot: 0,
+            slot_names: Vec::new(),
             sides: Sides::None,
         }
     }
 
     fn push(&mut self, name: &str, ty: Type, domain: Option<Domain>) -> Slot {
-        let slot = self.next_slot;
-        self.next_slot += 1;
+        let slot = self.slot_names.len();
+        self.slot_names.push(name.to_owned());
         self.vars.push(Var {
             name: name.to_owned(),
             ty,
@@ -417,7 +419,7 @@ impl<'a> Resolver<'a> {
             message,
             help: decl.help.as_ref().map(|h| h.node.clone()),
             origin: origin.to_owned(),
-            frame_size: frame.next_slot,
+            slot_names: frame.slot_names,
             span: decl.id.span,
         })
     }
@@ -640,24 +642,24 @@ impl<'a> Resolver<'a> {
                         .map(|n| n.key.as_str())
                         .chain(nodes.iter().map(|n| n.path.as_str())),
                 );
-                let table_key = self.tables[table].key.clone();
-                self.diagnostics.push(Diagnostic::error(
-                    Problem::UnknownName {
+                let table = self.tables[table].key.clone();
+                self.error(
+                    Problem::NotInTable {
+                        table,
                         kind,
-                        name: format!("{wanted}（表格「{table_key}」中）"),
+                        name: wanted,
                         suggestion,
                     },
                     path.span,
-                ));
+                );
                 None
             }
             (None, many) => {
                 let options: Vec<String> = many.iter().map(|&i| nodes[i].path.clone()).collect();
                 self.error(
-                    Problem::UnknownName {
-                        kind: if rows { "行" } else { "列" },
-                        name: format!("{wanted}（不止一个：{}）", options.join("、")),
-                        suggestion: options.first().cloned(),
+                    Problem::Ambiguous {
+                        name: wanted,
+                        options,
                     },
                     path.span,
                 );
@@ -711,23 +713,38 @@ impl<'a> Resolver<'a> {
                     (Pick::Fixed(_), Pick::Fixed(_)) => {
                         between(single(&start, 0), single(&end, 0)).map(Pick::Fixed)
                     }
-                    (Pick::ByVar { slot, per_value }, Pick::Fixed(_))
-                    | (Pick::Fixed(_), Pick::ByVar { slot, per_value }) => (0..per_value.len())
+                    (
+                        Pick::ByVar {
+                            slot, per_value, ..
+                        },
+                        Pick::Fixed(_),
+                    )
+                    | (
+                        Pick::Fixed(_),
+                        Pick::ByVar {
+                            slot, per_value, ..
+                        },
+                    ) => (0..per_value.len())
                         .map(|k| between(single(&start, k), single(&end, k)))
                         .collect::<Option<Vec<_>>>()
                         .map(|per_value| Pick::ByVar {
                             slot: *slot,
                             per_value,
+                            text: range_text(from, to),
                         }),
-                    (Pick::ByVar { slot: a, per_value }, Pick::ByVar { slot: b, .. }) if a == b => {
-                        (0..per_value.len())
-                            .map(|k| between(single(&start, k), single(&end, k)))
-                            .collect::<Option<Vec<_>>>()
-                            .map(|per_value| Pick::ByVar {
-                                slot: *a,
-                                per_value,
-                            })
-                    }
+                    (
+                        Pick::ByVar {
+                            slot: a, per_value, ..
+                        },
+                        Pick::ByVar { slot: b, .. },
+                    ) if a == b => (0..per_value.len())
+                        .map(|k| between(single(&start, k), single(&end, k)))
+                        .collect::<Option<Vec<_>>>()
+                        .map(|per_value| Pick::ByVar {
+                            slot: *a,
+                            per_value,
+                            text: range_text(from, to),
+                        }),
                     _ => {
                         self.error(
                             Problem::TypeMismatch {
@@ -804,7 +821,11 @@ impl<'a> Resolver<'a> {
                 };
                 per_value.push(end.take(Table::leaves_under(self.axis(table, rows), node)));
             }
-            return Some(Pick::ByVar { slot, per_value });
+            return Some(Pick::ByVar {
+                slot,
+                per_value,
+                text: path_text(path),
+            });
         }
         let node = self.find_node(table, rows, path)?;
         Some(Pick::Fixed(
@@ -1621,8 +1642,8 @@ impl<'a> Resolver<'a> {
         frame: &mut Frame,
         span: Span,
     ) -> Option<Expr> {
-        let Some(&(_, function)) = FUNCTIONS.iter().find(|(n, _)| *n == name.node) else {
-            let suggestion = suggest(&name.node, FUNCTIONS.iter().map(|(n, _)| *n));
+        let Some(&function) = FUNCTIONS.iter().find(|&&f| function_name(f) == name.node) else {
+            let suggestion = suggest(&name.node, FUNCTIONS.iter().map(|&f| function_name(f)));
             self.error(
                 Problem::UnknownName {
                     kind: "函数",
@@ -1785,6 +1806,18 @@ impl Endpoint {
             Endpoint::Last => leaves.into_iter().last().into_iter().collect(),
         }
     }
+}
+
+fn path_text(path: &ast::Path) -> String {
+    path.node
+        .iter()
+        .map(|i| i.node.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn range_text(from: &ast::Path, to: &ast::Path) -> String {
+    format!("{}..{}", path_text(from), path_text(to))
 }
 
 fn pick_sets(pick: &Pick) -> Vec<Vec<NodeIdx>> {

@@ -114,6 +114,32 @@ impl Loader {
         self.compile_bytes(name, text.as_bytes(), None)
     }
 
+    /// Compiles the rule set with this id, found among the roots and the built-in sets.
+    pub fn compile_id(&self, id: &str) -> Option<Compiled> {
+        let (name, bytes, path) = self.find_id(id)?;
+        Some(self.compile_bytes(&name, &bytes, path.as_deref()))
+    }
+
+    /// The file that declares rule set `id`: its shown name, its bytes, and its path.
+    fn find_id(&self, id: &str) -> Option<(String, Vec<u8>, Option<PathBuf>)> {
+        for file in self.root_files() {
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            if header_id(&bytes).as_deref() == Some(id) {
+                return Some((file.display().to_string(), bytes, Some(file)));
+            }
+        }
+        if self.builtin {
+            for (file, text) in BUILTIN {
+                if header_id(text.as_bytes()).as_deref() == Some(id) {
+                    return Some((builtin_name(file), text.as_bytes().to_vec(), None));
+                }
+            }
+        }
+        None
+    }
+
     /// Compiles one of the built-in rule files by file name.
     pub fn compile_builtin(&self, file: &str) -> Option<Compiled> {
         let (_, text) = BUILTIN.iter().find(|(name, _)| *name == file)?;

@@ -2,6 +2,10 @@
 //! what the extractors (which tables, rows and columns to look for) and the evaluator (which
 //! checks to run) read; neither sees the syntax tree.
 
+mod outline;
+
+pub use outline::{function_name, value_text};
+
 use rust_decimal::Decimal;
 
 use crate::source::{SourceFile, Span};
@@ -328,8 +332,9 @@ pub struct Check {
     pub help: Option<String>,
     /// The rule set that declared the check (a parent's id for an inherited check).
     pub origin: String,
-    /// How many variable slots an instance needs (binders, local definitions, quantifiers).
-    pub frame_size: usize,
+    /// The name of the variable in each slot an instance needs (binders, local definitions,
+    /// quantifier variables), for display.
+    pub slot_names: Vec<String>,
     pub span: Span,
 }
 
@@ -510,6 +515,8 @@ pub enum Pick {
     ByVar {
         slot: Slot,
         per_value: Vec<Vec<NodeIdx>>,
+        /// The selector as written (`g.总计`), for display.
+        text: String,
     },
 }
 
