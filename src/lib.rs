@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
+pub mod extract;
+pub mod report;
 pub mod ruleset;
 pub mod source;
 pub mod syntax;

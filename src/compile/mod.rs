@@ -99,7 +99,7 @@ impl Loader {
                     Diagnostic::error(
                         Problem::Unreadable {
                             path: name.clone(),
-                            reason: e.to_string(),
+                            reason: io_reason(&e),
                         },
                         Span::default(),
                     )
@@ -127,7 +127,7 @@ impl Loader {
                 continue;
             };
             if header_id(&bytes).as_deref() == Some(id) {
-                return Some((file.display().to_string(), bytes, Some(file)));
+                return Some((shown_name(&file), bytes, Some(file)));
             }
         }
         if self.builtin {
@@ -218,7 +218,7 @@ impl Loader {
                 let joined = base.join(&rel.node);
                 let canonical = joined
                     .canonicalize()
-                    .map_err(|e| unreadable(&rel.node, &e.to_string(), rel.span))?;
+                    .map_err(|e| unreadable(&rel.node, &io_reason(&e), rel.span))?;
                 if !self.roots.iter().any(|root| canonical.starts_with(root)) {
                     return Err(Box::new(Diagnostic::error(
                         Problem::OutsideRoots {
@@ -228,7 +228,7 @@ impl Loader {
                     )));
                 }
                 let bytes = std::fs::read(&canonical)
-                    .map_err(|e| unreadable(&rel.node, &e.to_string(), rel.span))?;
+                    .map_err(|e| unreadable(&rel.node, &io_reason(&e), rel.span))?;
                 parse_loaded(
                     &joined.display().to_string(),
                     &bytes,
@@ -242,7 +242,7 @@ impl Loader {
                         continue;
                     };
                     if header_id(&bytes).as_deref() == Some(id.node.as_str()) {
-                        let name = file.display().to_string();
+                        let name = shown_name(&file);
                         return parse_loaded(&name, &bytes, Some(file), sources);
                     }
                 }
@@ -347,6 +347,17 @@ fn finish(
     }
 }
 
+/// Why a file cannot be read, in words a rule author understands; the system's own text
+/// for the rarer cases.
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        std::io::ErrorKind::IsADirectory => "这是一个目录，不是文件".into(),
+        _ => error.to_string(),
+    }
+}
+
 fn unreadable(path: &str, reason: &str, span: Span) -> Box<Diagnostic> {
     Box::new(Diagnostic::error(
         Problem::Unreadable {
@@ -390,11 +401,30 @@ fn parse_loaded(
     Ok(Loaded { file, path, ast })
 }
 
+/// What identifies a loaded file in cycle detection: its canonical path, so that the file
+/// named on the command line (often a relative path) is recognised when an ancestor extends it.
 fn loaded_key(loaded: &Loaded) -> String {
     loaded.path.as_ref().map_or_else(
         || loaded.file.name().to_owned(),
-        |p| p.display().to_string(),
+        |p| {
+            p.canonicalize()
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        },
     )
+}
+
+/// The name a file found by its id is shown under: relative to the current directory when it
+/// lies inside it (as the file named on the command line usually is), otherwise absolute.
+fn shown_name(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn extends_target(ast: &RuleFile) -> Option<(ExtendsTarget, Span)> {

@@ -1,0 +1,184 @@
+//! Stage 3: a report's bytes → the report model, driven by a rule set's declarations.
+//! Reading happens in two steps: [`load`] decodes and lays out the input once (it knows no
+//! rule set), then an [`Extractor`] built from a rule set finds that set's sections and
+//! tables in it. Trying several rule sets on one report costs one load.
+
+mod decode;
+mod html;
+mod layout;
+mod matcher;
+mod normalize;
+mod structured;
+mod value;
+
+use std::fmt;
+
+pub use layout::{Document, Line, LineCell};
+pub use matcher::{Extractor, Fit, parse_date_prefix};
+pub use normalize::normalize;
+
+use crate::report::InputKind;
+use crate::source::{SourceFile, Span};
+
+/// Inputs larger than this are refused: no annual report comes near it, and reading one
+/// must stay within memory proportional to one report.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// A report's input, decoded and laid out, ready for any rule set.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Plain text or HTML, laid out as lines of cells.
+    Document(Document),
+    /// A TOML or JSON report, parsed with the span of every key and value.
+    Structured(StructuredInput),
+}
+
+pub use structured::StructuredInput;
+
+impl Input {
+    pub fn source(&self) -> &SourceFile {
+        match self {
+            Input::Document(d) => &d.source,
+            Input::Structured(s) => &s.source,
+        }
+    }
+}
+
+/// Why an input cannot be read at all. Problems inside a readable input are anomalies in the
+/// report instead.
+#[derive(Debug, Clone)]
+pub struct ReadError {
+    pub name: String,
+    pub kind: ReadErrorKind,
+    /// Where the problem is, for inputs that were decoded.
+    pub at: Option<(SourceFile, Span)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    Empty,
+    Binary,
+    TooLarge { bytes: usize },
+    Syntax(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ReadErrorKind::Empty => write!(f, "「{}」是空文件 / the file is empty", self.name),
+            ReadErrorKind::Binary => write!(
+                f,
+                "「{}」不是文本或网页文件（可能是图片、PDF 或压缩包）/ not a text or HTML file",
+                self.name
+            ),
+            ReadErrorKind::TooLarge { bytes } => write!(
+                f,
+                "「{}」太大（{} MB），超过 {} MB 的上限 / the file is too large",
+                self.name,
+                bytes / (1024 * 1024),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+            ReadErrorKind::Syntax(message) => write!(f, "「{}」格式有误：{message}", self.name),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl miette::Diagnostic for ReadError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let code = match self.kind {
+            ReadErrorKind::Empty => "empty-input",
+            ReadErrorKind::Binary => "binary-input",
+            ReadErrorKind::TooLarge { .. } => "input-too-large",
+            ReadErrorKind::Syntax(_) => "input-syntax",
+        };
+        Some(Box::new(format!("gouji::{code}")))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.at.as_ref().map(|(s, _)| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let (_, span) = self.at.as_ref()?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(None, *span),
+        )))
+    }
+}
+
+/// What kind of input a file is, by its name and then by its content.
+pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
+    let lower = name.to_ascii_lowercase();
+    for (suffix, kind) in [
+        (".html", InputKind::Html),
+        (".htm", InputKind::Html),
+        (".shtml", InputKind::Html),
+        (".toml", InputKind::Toml),
+        (".json", InputKind::Json),
+        (".txt", InputKind::Text),
+    ] {
+        if lower.ends_with(suffix) {
+            return kind;
+        }
+    }
+    let head: Vec<u8> = bytes.iter().take(2048).copied().collect();
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let start = head.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with('<')
+        && (head.contains("<html")
+            || head.contains("<table")
+            || head.contains("<body")
+            || head.contains("<!doctype")
+            || head.contains("<p"))
+    {
+        InputKind::Html
+    } else if start.starts_with('{') {
+        InputKind::Json
+    } else {
+        InputKind::Text
+    }
+}
+
+/// Decodes and lays out an input. `name` is shown in messages and used to tell the kind.
+pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let error = |kind| ReadError {
+        name: name.to_owned(),
+        kind,
+        at: None,
+    };
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(error(ReadErrorKind::TooLarge { bytes: bytes.len() }));
+    }
+    let kind = detect_kind(name, bytes);
+    let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
+        decode::DecodeError::Empty => error(ReadErrorKind::Empty),
+        decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
+    })?;
+    let source = SourceFile::new(name, text);
+    match kind {
+        InputKind::Text => {
+            let lines = layout::lay_out_text(&source);
+            let text = source.text().to_owned();
+            Ok(Input::Document(Document {
+                source,
+                input: InputKind::Text,
+                encoding,
+                text,
+                lines,
+            }))
+        }
+        InputKind::Html => {
+            let (text, lines) = html::lay_out_html(&source);
+            Ok(Input::Document(Document {
+                source,
+                input: InputKind::Html,
+                encoding,
+                text,
+                lines,
+            }))
+        }
+        InputKind::Toml | InputKind::Json => structured::parse(kind, source).map(Input::Structured),
+    }
+}

@@ -1,0 +1,247 @@
+//! The report model: what a report says, whatever it was written in, with every part
+//! remembering where in its source it came from. The extractors fill it in; the evaluator
+//! reads it. Tables, rows and columns are named by the keys of the rule set that read the
+//! report, so a report read under one rule set can be compared with one read under another
+//! (this year's and last year's, across a change of format).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ruleset::Date;
+use crate::source::{SourceFile, Span};
+
+/// One report, read.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub source: SourceFile,
+    pub input: InputKind,
+    /// The encoding the bytes were decoded from (`UTF-8`, `GB18030`, …).
+    pub encoding: &'static str,
+    /// The rule set whose declarations drove the reading.
+    pub rule_set: String,
+    /// The text as a reader sees it (for HTML: without tags), which prose checks search.
+    pub text: String,
+    pub meta: Metadata,
+    pub sections: Vec<SectionData>,
+    pub tables: Vec<TableData>,
+    /// Problems of reading, as opposed to problems of the report.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl Report {
+    pub fn section(&self, key: &str) -> Option<&SectionData> {
+        self.sections.iter().find(|s| s.key == key)
+    }
+
+    pub fn table(&self, key: &str) -> Option<&TableData> {
+        self.tables.iter().find(|t| t.key == key)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    Text,
+    Html,
+    Toml,
+    Json,
+}
+
+/// What the report says about itself. Each field is absent when the report does not say it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub title: Option<Located<String>>,
+    pub agency: Option<Located<String>>,
+    pub year: Option<Located<i32>>,
+    pub level: Option<Located<String>>,
+    pub published: Option<Located<Date>>,
+}
+
+/// A value and the span it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// A section found in the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionData {
+    /// The rule set's key for the section.
+    pub key: String,
+    /// The heading as printed.
+    pub heading: String,
+    pub heading_span: Span,
+    /// How the heading matched the declaration.
+    pub matched: LabelMatch,
+    /// The text after the heading, up to the next section.
+    pub body_span: Span,
+    pub text: String,
+}
+
+/// How a printed label matched a declared one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelMatch {
+    /// Equal after normalising widths, brackets, quotes and spaces.
+    Exact,
+    /// Equal to a declared alias that is accepted silently.
+    Alias,
+    /// Equal to an alias declared 不规范.
+    NonstandardAlias,
+    /// Equal only after dropping the ordinal (`一、`, `（三）`, `1.`) or with other drift
+    /// (traditional characters, a label that differs only by one word).
+    Drift,
+}
+
+/// A table as read: its leaf rows and columns by key, and a grid of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableData {
+    pub key: String,
+    /// Where the table was found (its caption or first line); `None` if it was not found.
+    pub span: Option<Span>,
+    /// Leaf row paths, top to bottom.
+    pub rows: Vec<String>,
+    /// Leaf column paths, left to right.
+    pub columns: Vec<String>,
+    /// `rows.len() × columns.len()` cells, row by row; `None` where nothing was read.
+    pub cells: Vec<Option<Cell>>,
+}
+
+impl TableData {
+    pub fn new(key: String, rows: Vec<String>, columns: Vec<String>) -> Self {
+        let cells = vec![None; rows.len() * columns.len()];
+        Self {
+            key,
+            span: None,
+            rows,
+            columns,
+            cells,
+        }
+    }
+
+    pub fn cell(&self, row: &str, column: &str) -> Option<&Cell> {
+        let r = self.rows.iter().position(|x| x == row)?;
+        let c = self.columns.iter().position(|x| x == column)?;
+        self.cells[r * self.columns.len() + c].as_ref()
+    }
+
+    pub fn cell_at(&self, row: usize, column: usize) -> Option<&Cell> {
+        self.cells.get(row * self.columns.len() + column)?.as_ref()
+    }
+
+    pub fn set(&mut self, row: usize, column: usize, cell: Cell) {
+        let width = self.columns.len();
+        self.cells[row * width + column] = Some(cell);
+    }
+
+    pub fn is_found(&self) -> bool {
+        self.span.is_some()
+    }
+
+    /// Whether every cell that was read is blank (a table printed without figures).
+    pub fn is_blank(&self) -> bool {
+        self.cells
+            .iter()
+            .flatten()
+            .all(|c| matches!(c.value, CellValue::Blank))
+    }
+}
+
+/// One cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The text as printed (entities decoded, spaces trimmed).
+    pub raw: String,
+    pub value: CellValue,
+    /// A unit written in the cell (`元`, `万元`, `%`).
+    pub unit: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Number(Decimal),
+    /// Nothing written.
+    Blank,
+    /// A mark meaning "nothing" or "not applicable": `/`, `-`, `—`, `无`.
+    NotApplicable(String),
+    /// A text cell's text.
+    Text(String),
+    /// Something that is not a value of the cell's type; the reason says why.
+    Invalid(String),
+}
+
+/// A problem of reading, reported as a finding of its own kind so that a user can tell
+/// "the report is wrong" from "gouji could not read this".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anomaly {
+    pub kind: AnomalyKind,
+    pub message: String,
+    pub span: Span,
+    pub table: Option<String>,
+    pub row: Option<String>,
+    pub column: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnomalyKind {
+    /// A row with more values than the table has columns.
+    ExtraValues,
+    /// A row with fewer values than the table has columns.
+    MissingValues,
+    /// A declared row that is not in the table.
+    RowNotFound,
+    /// A declared column whose header is not in the table.
+    ColumnNotFound,
+    /// A label that matched only through a nonstandard alias or after normalisation.
+    LabelDrift,
+    /// A cell that cannot be read as a value of its type.
+    InvalidValue,
+    /// A declared table that is not in the report.
+    TableMissing,
+    /// A table whose every cell is blank.
+    TableBlank,
+    /// Lines that look like a table but match no declaration.
+    UnknownTable,
+    /// The input could not be read in part (bad structure in a TOML or JSON report, …).
+    Unreadable,
+}
+
+impl AnomalyKind {
+    /// The stable id under which the anomaly is reported, like a check's id.
+    pub fn id(self) -> &'static str {
+        match self {
+            AnomalyKind::ExtraValues => "读取.多余数值",
+            AnomalyKind::MissingValues => "读取.缺少数值",
+            AnomalyKind::RowNotFound => "读取.未找到行",
+            AnomalyKind::ColumnNotFound => "读取.未找到列",
+            AnomalyKind::LabelDrift => "读取.标签偏差",
+            AnomalyKind::InvalidValue => "读取.无效数值",
+            AnomalyKind::TableMissing => "读取.缺少表格",
+            AnomalyKind::TableBlank => "读取.空白表格",
+            AnomalyKind::UnknownTable => "读取.未知表格",
+            AnomalyKind::Unreadable => "读取.无法读取",
+        }
+    }
+
+    pub const ALL: [AnomalyKind; 10] = [
+        AnomalyKind::ExtraValues,
+        AnomalyKind::MissingValues,
+        AnomalyKind::RowNotFound,
+        AnomalyKind::ColumnNotFound,
+        AnomalyKind::LabelDrift,
+        AnomalyKind::InvalidValue,
+        AnomalyKind::TableMissing,
+        AnomalyKind::TableBlank,
+        AnomalyKind::UnknownTable,
+        AnomalyKind::Unreadable,
+    ];
+}
