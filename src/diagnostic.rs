@@ -173,11 +173,14 @@ pub enum Problem {
         suggestion: Option<String>,
     },
     /// `申请[新收, 自燃人]` — a row or column the table does not have.
+    /// Also `对每 列组 g：数据[g.总计]` where one of the groups has no 总计 (`when` names it).
     NotInTable {
         table: String,
         kind: &'static str,
         name: String,
         suggestion: Option<String>,
+        /// For a name that depends on a variable, the value it fails for: `g 取「行政诉讼」时`.
+        when: Option<String>,
     },
     /// `申请[总计, c]` where 总计 is both `三.总计` and another group's 总计.
     Ambiguous { name: String, options: Vec<String> },
@@ -218,6 +221,8 @@ pub enum Problem {
     BadTemplate { reason: &'static str },
     /// `增加 行 X 在 Y 之后` in a table that has no row Y, and similar misuse of 修改.
     BadModification { reason: String },
+    /// `表格 收费 属于 主动公开 { 列 金额 }` — a table without rows, or an empty `列组 X { }`.
+    BadTable { reason: String },
     /// A declared table no check uses (warning).
     UnusedTable { name: String },
     /// A declared parameter nothing uses (warning).
@@ -255,6 +260,7 @@ impl Problem {
             Problem::BadPattern { .. } => "bad-pattern",
             Problem::BadTemplate { .. } => "bad-template",
             Problem::BadModification { .. } => "bad-modification",
+            Problem::BadTable { .. } => "bad-table",
             Problem::UnusedTable { .. } => "unused-table",
             Problem::UnusedParam { .. } => "unused-param",
         }
@@ -276,19 +282,21 @@ impl Problem {
             Problem::ExtendsCycle { .. } => "形成循环继承".into(),
             Problem::MissingHeader { .. } => "缺少声明".into(),
             Problem::Misplaced { .. } => "位置不对".into(),
-            Problem::UnknownName { kind, .. } => format!("未声明的{kind}"),
+            Problem::UnknownName { kind, .. } => format!("未声明的{}", split_note(kind).0),
             Problem::NotInTable { kind, .. } => format!("表格中没有这一{kind}"),
             Problem::Ambiguous { .. } => "指代不明".into(),
             Problem::Duplicate { .. } => "重复声明".into(),
             Problem::TypeMismatch { found, .. } => format!("这是{found}"),
             Problem::WrongArity { found, .. } => format!("给了 {found} 个参数"),
             Problem::NeedsTable { .. } => "不知道是哪张表格".into(),
+            Problem::CheckShape { problem } if problem.starts_with("只能") => "多余的断言".into(),
             Problem::CheckShape { .. } => "检查不完整".into(),
             Problem::UnknownType { .. } => "未知类型".into(),
             Problem::BadValue { .. } => "取值不符合类型".into(),
             Problem::BadPattern { .. } => "无效的正则表达式".into(),
             Problem::BadTemplate { .. } => "消息模板有误".into(),
             Problem::BadModification { .. } => "无法这样修改".into(),
+            Problem::BadTable { .. } => "是空的".into(),
             Problem::UnusedTable { .. } => "没有检查用到它".into(),
             Problem::UnusedParam { .. } => "没有地方用到它".into(),
         }
@@ -330,11 +338,20 @@ impl Problem {
                 Some("在检查的头部写明表格，例如：检查 S1 错误 于 申请 { … }".into())
             }
             Problem::UnknownType { known, .. } => Some(format!("可用的类型：{known}")),
+            Problem::CheckShape { problem } if problem.starts_with("只能") => {
+                Some("把几个条件用「且」连成一个断言，或者拆成几条检查".into())
+            }
             Problem::CheckShape { .. } => Some(
                 "每条检查需要一个「断言」和一条「消息」，例如：断言 甲 = 乙  消息 \"甲应等于乙\"".into(),
             ),
             Problem::BadTemplate { .. } => {
                 Some("占位符写作 {表达式}，例如 {左}、{右}、{差}、{c}；要写花括号本身请用 \\{ 和 \\}".into())
+            }
+            Problem::NotUtf8 { .. } => Some(
+                "请用文本编辑器把文件另存为 UTF-8 编码（例如在记事本的「另存为」中把编码选为 UTF-8）".into(),
+            ),
+            Problem::BadTable { .. } => {
+                Some("每张表格至少要有一列和一行，每个列组、行组至少要有一列或一行".into())
             }
             Problem::UnusedTable { .. } | Problem::UnusedParam { .. } => {
                 Some("如果确实不需要，可以删除这项声明".into())
@@ -369,13 +386,23 @@ impl fmt::Display for Problem {
             }
             Problem::MissingHeader { what } => write!(f, "规则文件缺少「{what}」"),
             Problem::Misplaced { what, why } => write!(f, "「{what}」{why}"),
-            Problem::UnknownName { kind, name, .. } => write!(f, "未声明的{kind}「{name}」"),
+            Problem::UnknownName { kind, name, .. } => {
+                let (noun, note) = split_note(kind);
+                write!(f, "未声明的{noun}「{name}」{note}")
+            }
             Problem::Ambiguous { name, options } => {
                 write!(f, "「{name}」可以指 {} 个不同的行或列", options.len())
             }
             Problem::NotInTable {
-                table, kind, name, ..
+                table,
+                kind,
+                name,
+                when,
+                ..
             } => {
+                if let Some(when) = when {
+                    write!(f, "{when}，")?;
+                }
                 write!(f, "表格「{table}」中没有{kind}「{name}」")
             }
             Problem::Duplicate { kind, name } => write!(f, "{kind}「{name}」重复声明"),
@@ -391,9 +418,15 @@ impl fmt::Display for Problem {
                 expected,
                 found,
             } => {
+                // `expected` says what is needed: "1 个参数", "至少 1 个参数".
+                let space = if expected.starts_with(|c: char| c.is_ascii_digit()) {
+                    " "
+                } else {
+                    ""
+                };
                 write!(
                     f,
-                    "「{function}」需要 {expected} 个参数，这里给了 {found} 个"
+                    "「{function}」需要{space}{expected}，这里给了 {found} 个"
                 )
             }
             Problem::NeedsTable { what } => write!(f, "{what}需要指明表格"),
@@ -416,10 +449,17 @@ impl fmt::Display for Problem {
             }
             Problem::BadTemplate { reason } => write!(f, "消息模板有误：{reason}"),
             Problem::BadModification { reason } => write!(f, "无法修改表格：{reason}"),
+            Problem::BadTable { reason } => write!(f, "表格声明不完整：{reason}"),
             Problem::UnusedTable { name } => write!(f, "表格「{name}」已声明，但没有任何检查用到"),
             Problem::UnusedParam { name } => write!(f, "参数「{name}」已声明，但没有任何地方用到"),
         }
     }
+}
+
+/// A kind of name with an optional note in brackets (`名称（行和列要写成单元格引用，如 行[列]）`):
+/// the note goes after the name in the message and is left out of the short label.
+fn split_note(kind: &str) -> (&str, &str) {
+    kind.find('（').map_or((kind, ""), |at| kind.split_at(at))
 }
 
 /// The closest of `candidates` to `name`, if any is close enough to be a likely typo.

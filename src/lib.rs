@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
+pub mod eval;
 pub mod extract;
 pub mod report;
 pub mod ruleset;

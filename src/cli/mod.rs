@@ -1,6 +1,7 @@
 //! The command line. `main.rs` only calls [`run`]; everything here turns arguments into calls
 //! of the library and results into text and an exit code.
 
+mod extract;
 mod rules;
 
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ enum Command {
     /// 规则集：列出、查看、检查规则文件 / Rule sets: list, show, lint rule files
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// 读取报告，输出读到的元数据、章节、单元格和读取异常 / Read a report and print what was read
+    Extract(extract::ExtractArgs),
 }
 
 /// Parses the arguments and runs the command.
@@ -54,6 +57,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Rules(command) => rules::run(command),
+        Command::Extract(args) => extract::run(args),
     };
     ExitCode::from(code)
 }

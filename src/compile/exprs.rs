@@ -56,6 +56,12 @@ struct Frame {
     slot_names: Vec<String>,
     /// What `{左}`/`{右}`/`{差}` may mean: set while compiling a message template.
     sides: Sides,
+    /// Variables and local definitions whose declaration had an error (already reported):
+    /// their uses are skipped silently instead of being reported as undeclared.
+    poisoned: Vec<String>,
+    /// The check's own `令` names while its `仅当` conditions are compiled, which cannot see
+    /// them: a use there gets its own explanation.
+    later_lets: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -79,6 +85,8 @@ impl Frame {
             vars: Vec::new(),
             slot_names: Vec::new(),
             sides: Sides::None,
+            poisoned: Vec::new(),
+            later_lets: Vec::new(),
         }
     }
 
@@ -96,6 +104,10 @@ impl Frame {
 
     fn find(&self, name: &str) -> Option<&Var> {
         self.vars.iter().rev().find(|v| v.name == name)
+    }
+
+    fn is_poisoned(&self, name: &str) -> bool {
+        self.find(name).is_none() && self.poisoned.iter().any(|p| p == name)
     }
 }
 
@@ -209,8 +221,18 @@ impl<'a> Resolver<'a> {
     fn warn_unused(&mut self) {
         let leaf = self.decls.leaf_span;
         let inside = |span: Span| span.start >= leaf.start && span.end <= leaf.end;
+        // A misspelt or misplaced reference leaves the table or parameter it meant unused:
+        // the warning would only repeat that error, so it waits until the error is fixed.
+        let unresolved = |wanted: &str| {
+            self.diagnostics.iter().any(|d| match &d.problem {
+                Problem::UnknownName { kind, .. } => kind.starts_with(wanted),
+                Problem::NeedsTable { .. } => wanted == "表格",
+                _ => false,
+            })
+        };
+        let (tables_unresolved, params_unresolved) = (unresolved("表格"), unresolved("参数"));
         for (table, used) in self.tables.iter().zip(&self.used_tables) {
-            if !used && inside(table.span) {
+            if !used && !tables_unresolved && inside(table.span) {
                 self.diagnostics.push(Diagnostic::warning(
                     Problem::UnusedTable {
                         name: table.key.clone(),
@@ -220,7 +242,7 @@ impl<'a> Resolver<'a> {
             }
         }
         for (param, used) in self.params.iter().zip(&self.used_params) {
-            if !used && inside(param.span) {
+            if !used && !params_unresolved && inside(param.span) {
                 self.diagnostics.push(Diagnostic::warning(
                     Problem::UnusedParam {
                         name: param.name.clone(),
@@ -256,19 +278,18 @@ impl<'a> Resolver<'a> {
 
     fn table_index(&mut self, key: &Ident) -> Option<TableIdx> {
         let found = self.tables.iter().position(|t| t.key == key.node);
-        match found {
-            Some(i) => self.used_tables[i] = true,
-            None => {
-                let suggestion = suggest(&key.node, self.tables.iter().map(|t| t.key.as_str()));
-                self.error(
-                    Problem::UnknownName {
-                        kind: "表格",
-                        name: key.node.clone(),
-                        suggestion,
-                    },
-                    key.span,
-                );
-            }
+        if let Some(i) = found {
+            self.used_tables[i] = true;
+        } else {
+            let suggestion = suggest(&key.node, self.tables.iter().map(|t| t.key.as_str()));
+            self.error(
+                Problem::UnknownName {
+                    kind: "表格",
+                    name: key.node.clone(),
+                    suggestion,
+                },
+                key.span,
+            );
         }
         found
     }
@@ -334,12 +355,14 @@ impl<'a> Resolver<'a> {
         let mut frame = Frame::new(table);
         let mut ok = true;
         let mut when = Vec::new();
+        frame.later_lets = decl.lets.iter().map(|l| l.name.node.clone()).collect();
         for condition in &decl.when {
             match self.expr(condition, &mut frame) {
                 Some(e) if self.expect(&e, &Type::Bool, "「仅当」条件") => when.push(e),
                 _ => ok = false,
             }
         }
+        frame.later_lets.clear();
         let assertion_decl = match decl.asserts.as_slice() {
             [one] => Some(one),
             [] => {
@@ -356,7 +379,8 @@ impl<'a> Resolver<'a> {
                     Problem::CheckShape {
                         problem: "只能有一个「断言」",
                     },
-                    second.span,
+                    // The keyword alone: the assertion after it may run over several lines.
+                    Span::new(second.span.start, second.span.start + "断言".len()),
                 );
                 None
             }
@@ -373,23 +397,26 @@ impl<'a> Resolver<'a> {
         let assertion_decl = assertion_decl?;
         let mut binders = Vec::new();
         for b in &assertion_decl.binders {
-            match self.binder(b, &mut frame) {
-                Some((binder, _)) => binders.push(binder),
-                None => ok = false,
+            if let Some((binder, _)) = self.binder(b, &mut frame) {
+                binders.push(binder);
+            } else {
+                frame.poisoned.push(b.var.node.clone());
+                ok = false;
             }
         }
         let mut lets = Vec::new();
+        let mut let_slots = Vec::new();
         for l in &decl.lets {
-            match self.expr(&l.value, &mut frame) {
-                Some(value) => {
-                    frame.push(&l.name.node, value.ty.clone(), None);
-                    lets.push(Let {
-                        name: l.name.node.clone(),
-                        value,
-                        span: l.name.span,
-                    });
-                }
-                None => ok = false,
+            if let Some(value) = self.expr(&l.value, &mut frame) {
+                let_slots.push(frame.push(&l.name.node, value.ty.clone(), None));
+                lets.push(Let {
+                    name: l.name.node.clone(),
+                    value,
+                    span: l.name.span,
+                });
+            } else {
+                frame.poisoned.push(l.name.node.clone());
+                ok = false;
             }
         }
         let assertion = self.expr(&assertion_decl.expr, &mut frame);
@@ -420,6 +447,7 @@ impl<'a> Resolver<'a> {
             help: decl.help.as_ref().map(|h| h.node.clone()),
             origin: origin.to_owned(),
             slot_names: frame.slot_names,
+            let_slots,
             span: decl.id.span,
         })
     }
@@ -454,6 +482,7 @@ impl<'a> Resolver<'a> {
                 name: b.var.node.clone(),
                 domain,
                 filter,
+                slot,
                 span: b.span,
             },
             slot,
@@ -649,6 +678,7 @@ impl<'a> Resolver<'a> {
                         kind,
                         name: wanted,
                         suggestion,
+                        when: None,
                     },
                     path.span,
                 );
@@ -807,13 +837,12 @@ impl<'a> Resolver<'a> {
                     let value_label = self.axis(var_table, rows)[value].label.clone();
                     let table_key = self.tables[table].key.clone();
                     self.error(
-                        Problem::UnknownName {
+                        Problem::NotInTable {
+                            table: table_key,
                             kind: if rows { "行" } else { "列" },
-                            name: format!(
-                                "{wanted}（{} 取「{value_label}」时，表格「{table_key}」中没有）",
-                                head.node
-                            ),
+                            name: wanted,
                             suggestion: None,
+                            when: Some(format!("{} 取「{value_label}」时", head.node)),
                         },
                         path.span,
                     );
@@ -826,6 +855,9 @@ impl<'a> Resolver<'a> {
                 per_value,
                 text: path_text(path),
             });
+        }
+        if frame.is_poisoned(&head.node) {
+            return None;
         }
         let node = self.find_node(table, rows, path)?;
         Some(Pick::Fixed(
@@ -851,7 +883,7 @@ impl<'a> Resolver<'a> {
         let text = &message.node;
         // Offsets are exact when the string has no escapes; otherwise placeholders point at
         // the start of the string.
-        let exact = !self.decls_snippet_has_escape(message);
+        let exact = !has_escape(message);
         let base = message.span.start + 1;
         let mut parts = Vec::new();
         let mut literal = String::new();
@@ -910,11 +942,6 @@ impl<'a> Resolver<'a> {
             parts,
             span: message.span,
         })
-    }
-
-    fn decls_snippet_has_escape(&self, message: &ast::Str) -> bool {
-        // The decoded text is shorter than the quoted source exactly when escapes were used.
-        message.node.len() + 2 != message.span.len()
     }
 
     fn placeholder(
@@ -1002,13 +1029,7 @@ impl<'a> Resolver<'a> {
                 match regex {
                     Ok(r) => make(ExprKind::Pattern(Arc::new(r)), Type::Pattern),
                     Err(err) => {
-                        let reason = err
-                            .to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or_default()
-                            .trim()
-                            .to_owned();
+                        let reason = pattern_reason(&err.to_string());
                         self.error(Problem::BadPattern { reason }, span);
                         None
                     }
@@ -1392,6 +1413,18 @@ impl<'a> Resolver<'a> {
                         ty: Type::Table,
                         span,
                     }
+                } else if frame.is_poisoned(name) {
+                    return None;
+                } else if frame.later_lets.iter().any(|l| l == name) {
+                    self.error(
+                        Problem::Misplaced {
+                            what: "仅当",
+                            why: "不能使用本检查中「令」定义的名称：「仅当」在「令」之前求值。\
+                                  可以把这个「令」移到规则集的顶层",
+                        },
+                        span,
+                    );
+                    return None;
                 } else {
                     let visible: Vec<String> = frame
                         .vars
@@ -1449,7 +1482,7 @@ impl<'a> Resolver<'a> {
                 ("单位", Member::Unit, Type::Text),
             ],
             Type::Match(groups) => {
-                if groups.iter().any(|g| *g == name.node) {
+                if groups.contains(&name.node) {
                     return Some(Expr {
                         kind: ExprKind::Member(Box::new(base), Member::Group(name.node.clone())),
                         ty: Type::Captured,
@@ -1542,7 +1575,7 @@ impl<'a> Resolver<'a> {
                     self.error(
                         Problem::WrongArity {
                             function: format!("{}[行, 列]", head.node),
-                            expected: "2".into(),
+                            expected: "2 个下标（行和列）".into(),
                             found: 1,
                         },
                         span,
@@ -1560,11 +1593,25 @@ impl<'a> Resolver<'a> {
                 self.pick_path(table, true, target, frame, Endpoint::Whole)?,
                 first,
             )
+        } else if frame.is_poisoned(&head.node) {
+            return None;
+        } else if self
+            .tables
+            .iter()
+            .any(|t| t.rows.iter().any(|r| r.key == head.node))
+        {
+            self.error(
+                Problem::NeedsTable {
+                    what: "直接写行名"
+                },
+                head.span,
+            );
+            return None;
         } else {
             let suggestion = suggest(&head.node, self.tables.iter().map(|t| t.key.as_str()));
             self.error(
                 Problem::UnknownName {
-                    kind: "表格（或在检查头部用「于」指明表格后才能直接写行名）",
+                    kind: "表格",
                     name: head.node.clone(),
                     suggestion,
                 },
@@ -1627,7 +1674,7 @@ impl<'a> Resolver<'a> {
         self.error(
             Problem::WrongArity {
                 function: "行[列]".into(),
-                expected: "1（只写列）".into(),
+                expected: "1 个下标（行已确定，只写列）".into(),
                 found: 2,
             },
             span,
@@ -1678,7 +1725,7 @@ impl<'a> Resolver<'a> {
         let context = format!("「{}」的参数", name.node);
         let ty = match function {
             Function::Sum | Function::Min | Function::Max => {
-                arity(self, "至少 1", !args.is_empty())?;
+                arity(self, "至少 1 个参数", !args.is_empty())?;
                 for a in &args {
                     if !(is_numeric(&a.ty) || a.ty == Type::List(Box::new(Type::Number))) {
                         self.expect(a, &Type::List(Box::new(Type::Number)), &context);
@@ -1688,7 +1735,7 @@ impl<'a> Resolver<'a> {
                 Type::Number
             }
             Function::Count => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 if !matches!(args[0].ty, Type::List(_)) {
                     self.expect(&args[0], &Type::List(Box::new(Type::Number)), &context);
                     return None;
@@ -1696,7 +1743,7 @@ impl<'a> Resolver<'a> {
                 Type::Number
             }
             Function::Abs | Function::ToNumber => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 let want = if function == Function::Abs {
                     Type::Number
                 } else {
@@ -1706,14 +1753,14 @@ impl<'a> Resolver<'a> {
                 Type::Number
             }
             Function::Round => {
-                arity(self, "2", args.len() == 2)?;
+                arity(self, "2 个参数", args.len() == 2)?;
                 (self.expect(&args[0], &Type::Number, &context)
                     && self.expect(&args[1], &Type::Number, &context))
                 .then_some(())?;
                 Type::Number
             }
             Function::Capture => {
-                arity(self, "2", args.len() == 2)?;
+                arity(self, "2 个参数", args.len() == 2)?;
                 self.expect(&args[0], &Type::Text, &context).then_some(())?;
                 let ExprKind::Pattern(regex) = &args[1].kind else {
                     self.expect(&args[1], &Type::Pattern, &context);
@@ -1722,17 +1769,17 @@ impl<'a> Resolver<'a> {
                 Type::Match(regex.capture_names().flatten().map(str::to_owned).collect())
             }
             Function::Exists => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 Type::Bool
             }
             Function::IsEmpty => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 self.expect(&args[0], &Type::Table, &context)
                     .then_some(())?;
                 Type::Bool
             }
             Function::IsBlank | Function::IsValid => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 let single_cell = args[0].ty == Type::Cell
                     || matches!(args[0].kind, ExprKind::Cells { .. })
                         && !matches!(args[0].ty, Type::List(_));
@@ -1743,30 +1790,30 @@ impl<'a> Resolver<'a> {
                 Type::Bool
             }
             Function::InOrder => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 self.expect(&args[0], &Type::Section, &context)
                     .then_some(())?;
                 Type::Bool
             }
             Function::Years => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 self.expect(&args[0], &Type::Text, &context).then_some(())?;
                 Type::List(Box::new(Type::Number))
             }
             Function::SumOfNumbers => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 self.expect(&args[0], &Type::Text, &context).then_some(())?;
                 Type::Number
             }
             Function::Length => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 if !matches!(args[0].ty, Type::List(_)) {
                     self.expect(&args[0], &Type::Text, &context).then_some(())?;
                 }
                 Type::Number
             }
             Function::First => {
-                arity(self, "1", args.len() == 1)?;
+                arity(self, "1 个参数", args.len() == 1)?;
                 let Type::List(item) = &args[0].ty else {
                     self.expect(&args[0], &Type::List(Box::new(Type::Number)), &context);
                     return None;
@@ -1774,7 +1821,7 @@ impl<'a> Resolver<'a> {
                 (**item).clone()
             }
             Function::MakeDate => {
-                arity(self, "3（年, 月, 日）", args.len() == 3)?;
+                arity(self, "3 个参数（年、月、日）", args.len() == 3)?;
                 for a in &args {
                     self.expect(a, &Type::Number, &context).then_some(())?;
                 }
@@ -1857,6 +1904,52 @@ fn comparable(a: &Type, b: &Type) -> bool {
         || a == b
 }
 
+/// The regex engine's explanation, in Chinese for the mistakes rule authors make; the
+/// engine's own (English) words otherwise.
+fn pattern_reason(message: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("unclosed group", "圆括号「(」没有闭合"),
+        ("unopened group", "多了一个「)」"),
+        ("unclosed character class", "方括号「[」没有闭合"),
+        (
+            "invalid character class range",
+            "方括号中的范围写反了（应如 [0-9]）",
+        ),
+        (
+            "repetition operator missing expression",
+            "「*」「+」「?」前面缺少要重复的内容",
+        ),
+        (
+            "unclosed counted repetition",
+            "重复次数的「{」没有闭合（写作 {m,n}）",
+        ),
+        (
+            "invalid repetition count range",
+            "重复次数的范围写反了（应如 {1,3}）",
+        ),
+        ("incomplete escape sequence", "反斜杠「\\」后面缺少字符"),
+        (
+            "unrecognized escape sequence",
+            "无法识别的转义（反斜杠「\\」后面的字符）",
+        ),
+        ("duplicate capture group name", "捕获组的名称重复了"),
+        ("empty capture group name", "捕获组缺少名称"),
+        ("exceeds size limit", "正则表达式太复杂"),
+    ];
+    let last = message.lines().last().unwrap_or_default().trim();
+    let last = last.trim_start_matches("error: ");
+    KNOWN
+        .iter()
+        .find(|(english, _)| last.contains(english))
+        .map_or_else(|| last.to_owned(), |(_, chinese)| (*chinese).to_owned())
+}
+
+/// Whether a string literal used escapes: its decoded text is then shorter than the quoted
+/// source.
+fn has_escape(message: &ast::Str) -> bool {
+    message.node.len() + 2 != message.span.len()
+}
+
 fn literal_text(literal: &Literal) -> String {
     match literal {
         Literal::Number(n) => n.to_string(),
@@ -1870,16 +1963,31 @@ fn literal_value(ty: &ParamType, literal: &Literal) -> Result<Value, String> {
     match (ty, literal) {
         (ParamType::Number, Literal::Number(n)) => Ok(Value::Number(*n)),
         (ParamType::Integer, Literal::Number(n)) if n.fract().is_zero() => Ok(Value::Number(*n)),
-        (ParamType::Text, Literal::Text(t)) => Ok(Value::Text(t.clone())),
+        // A bare word is text too: `参数 统计口径：文本 = 自然年`.
+        (ParamType::Text, Literal::Text(t) | Literal::Word(t)) => Ok(Value::Text(t.clone())),
         (ParamType::Date, Literal::Date(d)) => Ok(Value::Date(*d)),
         (ParamType::Bool, Literal::Word(w)) if w == "是" || w == "否" => {
             Ok(Value::Bool(w == "是"))
         }
-        (ParamType::Choice(options), Literal::Text(t)) if options.contains(t) => {
+        (ParamType::Choice(options), Literal::Text(t) | Literal::Word(t))
+            if options.contains(t) =>
+        {
             Ok(Value::Text(t.clone()))
         }
         (ParamType::Choice(options), _) => Err(format!("以下之一：{}", options.join("、"))),
-        (other, _) => Err(other.chinese()),
+        (other, found) => {
+            // `= "0.5"`: the value is right but quoted, which is easy to miss.
+            let quoted = matches!(found, Literal::Text(_));
+            Err(match other {
+                ParamType::Date if quoted => {
+                    "日期，写作 年-月-日（例如 2022-03-31），不加引号".into()
+                }
+                ParamType::Date => "日期，写作 年-月-日（例如 2022-03-31）".into(),
+                ParamType::Bool => "「是」或「否」（不加引号）".into(),
+                _ if quoted => format!("{}（不加引号）", other.chinese()),
+                _ => other.chinese(),
+            })
+        }
     }
 }
 
@@ -1895,13 +2003,7 @@ pub fn parse_param_value(ty: &ParamType, text: &str) -> Result<Value, String> {
             let [y, m, d] = parts.as_slice() else {
                 return Err("日期（年-月-日）".into());
             };
-            let date = (|| {
-                Some(ast::Date::new(
-                    y.parse().ok()?,
-                    m.parse().ok()?,
-                    d.parse().ok()?,
-                )?)
-            })();
+            let date = (|| ast::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))();
             Literal::Date(date.ok_or_else(|| "存在的日期（年-月-日）".to_owned())?)
         }
         ParamType::Bool => Literal::Word(text.to_owned()),

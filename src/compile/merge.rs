@@ -184,8 +184,20 @@ fn merge_item(
         },
         Item::Modify(m) => modify_table(decls, m, diagnostics),
         Item::Check(c) => {
-            if let Some((first, _)) = decls.checks.iter().find(|(q, _)| q.id.node == c.id.node) {
-                diagnostics.push(duplicate("检查", &c.id, first.id.span));
+            if let Some((first, first_origin)) =
+                decls.checks.iter().find(|(q, _)| q.id.node == c.id.node)
+            {
+                let mut diagnostic = duplicate("检查", &c.id, first.id.span);
+                if *first_origin != origin {
+                    diagnostic = diagnostic.with_related(
+                        span,
+                        format!(
+                            "「{}」继承自「{first_origin}」；要改动它，请用「覆盖」或「停用」",
+                            c.id.node
+                        ),
+                    );
+                }
+                diagnostics.push(diagnostic);
             } else {
                 decls.checks.push(((**c).clone(), origin));
             }
@@ -300,7 +312,7 @@ fn apply_modification(table: &mut TableDecl, modification: &Modification) -> Res
                     let Some(at) = members.find(&anchor.node) else {
                         return Err(not_in_table(table, decl.kind(), anchor));
                     };
-                    members.insert(at, *placement, decl.clone());
+                    members.insert(&at, *placement, decl.clone());
                 }
             }
             members.store(table);
@@ -319,14 +331,14 @@ fn apply_modification(table: &mut TableDecl, modification: &Modification) -> Res
             if decl.kind() != *kind {
                 return Err(Refusal(
                     "行只能替换为行（或行组），列只能替换为列（或列组）".into(),
-                    None,
+                    Some(decl.key().span),
                 ));
             }
             let mut members = Members::of(table, *kind);
             let Some(at) = members.find(&key.node) else {
                 return Err(not_in_table(table, *kind, key));
             };
-            members.insert(at.clone(), Placement::After, decl.clone());
+            members.insert(&at, Placement::After, decl.clone());
             members.remove(&at);
             members.store(table);
         }
@@ -340,10 +352,25 @@ fn not_in_table(table: &TableDecl, kind: MemberKind, key: &Ident) -> Refusal {
     } else {
         "列"
     };
+    let mut keys = Vec::new();
+    collect_keys(&Members::of(table, kind).top, &mut keys);
+    let hint = suggest(&key.node, keys.iter().map(String::as_str))
+        .map(|s| format!("（是不是「{s}」？）"))
+        .unwrap_or_default();
     Refusal(
-        format!("表格「{}」中没有{what}「{}」", table.key.node, key.node),
+        format!(
+            "表格「{}」中没有{what}「{}」{hint}",
+            table.key.node, key.node
+        ),
         Some(key.span),
     )
+}
+
+fn collect_keys(nodes: &[MemberDecl], keys: &mut Vec<String>) {
+    for node in nodes {
+        keys.push(node.key().node.clone());
+        collect_keys(&children(node), keys);
+    }
 }
 
 /// The rows (or the columns) of a table as one tree, for editing by key.
@@ -372,18 +399,14 @@ impl Members {
     /// Puts the edited tree back where the old one was, keeping the table's other items.
     fn store(self, table: &mut TableDecl) {
         let kind = self.kind;
-        let first = table.items.iter().position(|i| match (i, kind) {
-            (TableItem::Column(_), MemberKind::Column) | (TableItem::Row(_), MemberKind::Row) => {
-                true
-            }
-            _ => false,
-        });
-        table.items.retain(|i| match (i, kind) {
-            (TableItem::Column(_), MemberKind::Column) | (TableItem::Row(_), MemberKind::Row) => {
-                false
-            }
-            _ => true,
-        });
+        let is_member = |i: &TableItem| {
+            matches!(
+                (i, kind),
+                (TableItem::Column(_), MemberKind::Column) | (TableItem::Row(_), MemberKind::Row)
+            )
+        };
+        let first = table.items.iter().position(is_member);
+        table.items.retain(|i| !is_member(i));
         let at = first.unwrap_or(table.items.len()).min(table.items.len());
         let new_items = self.top.into_iter().map(|m| match m {
             MemberDecl::Column(c) => TableItem::Column(c),
@@ -411,7 +434,7 @@ impl Members {
         self.top.push(decl);
     }
 
-    fn insert(&mut self, at: TreePath, placement: Placement, decl: MemberDecl) {
+    fn insert(&mut self, at: &TreePath, placement: Placement, decl: MemberDecl) {
         let (last, parent) = at.split_last().expect("a found path is never empty");
         let index = if placement == Placement::After {
             last + 1

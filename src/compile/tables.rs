@@ -30,27 +30,26 @@ fn compile_table(
     decl: &TableDecl,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Table {
-    let section = match decls
+    let section = if let Some(i) = decls
         .sections
         .iter()
         .position(|s| s.key.node == decl.section.node)
     {
-        Some(i) => i,
-        None => {
-            let suggestion = suggest(
-                &decl.section.node,
-                decls.sections.iter().map(|s| s.key.node.as_str()),
-            );
-            diagnostics.push(Diagnostic::error(
-                Problem::UnknownName {
-                    kind: "章节",
-                    name: decl.section.node.clone(),
-                    suggestion,
-                },
-                decl.section.span,
-            ));
-            0
-        }
+        i
+    } else {
+        let suggestion = suggest(
+            &decl.section.node,
+            decls.sections.iter().map(|s| s.key.node.as_str()),
+        );
+        diagnostics.push(Diagnostic::error(
+            Problem::UnknownName {
+                kind: "章节",
+                name: decl.section.node.clone(),
+                suggestion,
+            },
+            decl.section.span,
+        ));
+        0
     };
     let mut anchors = Vec::new();
     let mut default_type = CellType::Count;
@@ -64,7 +63,7 @@ fn compile_table(
                 }
             }
             TableItem::Blank(b) => {
-                default_blank = blank_policy(decls, &b.node, b.span, diagnostics)
+                default_blank = blank_policy(decls, &b.node, b.span, diagnostics);
             }
             TableItem::Column(_) | TableItem::Row(_) => {}
         }
@@ -76,7 +75,7 @@ fn compile_table(
     };
     for item in &decl.items {
         if let TableItem::Column(c) = item {
-            builder.column(decls, c, None, &default_type, None);
+            builder.column(c, None, &default_type, None);
         }
     }
     let columns = std::mem::take(&mut builder.nodes);
@@ -89,7 +88,7 @@ fn compile_table(
     let rows = builder.nodes;
     if columns.iter().all(|c| c.is_group) {
         diagnostics.push(Diagnostic::error(
-            Problem::BadModification {
+            Problem::BadTable {
                 reason: format!("表格「{}」没有声明任何列", decl.key.node),
             },
             decl.key.span,
@@ -97,7 +96,7 @@ fn compile_table(
     }
     if rows.iter().all(|r| r.is_group) {
         diagnostics.push(Diagnostic::error(
-            Problem::BadModification {
+            Problem::BadTable {
                 reason: format!("表格「{}」没有声明任何行", decl.key.node),
             },
             decl.key.span,
@@ -169,7 +168,6 @@ impl Builder<'_> {
 
     fn column(
         &mut self,
-        decls: &Declarations,
         column: &ColumnAst,
         parent: Option<NodeIdx>,
         default_type: &CellType,
@@ -197,12 +195,14 @@ impl Builder<'_> {
                 if let Some(template) = same_as {
                     self.copy_group(template, index);
                 }
+                // A failed `同` has been reported already.
+                let copy_failed = same_as.is_some() && self.nodes[index].children.is_empty();
                 for child in children {
-                    self.column(decls, child, Some(index), default_type, None);
+                    self.column(child, Some(index), default_type, None);
                 }
-                if self.nodes[index].children.is_empty() {
+                if self.nodes[index].children.is_empty() && !copy_failed {
                     self.diagnostics.push(Diagnostic::error(
-                        Problem::BadModification {
+                        Problem::BadTable {
                             reason: format!("列组「{}」没有任何列", key.node),
                         },
                         key.span,
@@ -301,7 +301,7 @@ impl Builder<'_> {
                 }
                 if self.nodes[index].children.is_empty() {
                     self.diagnostics.push(Diagnostic::error(
-                        Problem::BadModification {
+                        Problem::BadTable {
                             reason: format!("行组「{}」没有任何行", key.node),
                         },
                         key.span,
@@ -327,7 +327,7 @@ pub(super) fn cell_type(t: &CellTypeAst, diagnostics: &mut Vec<Diagnostic>) -> O
             diagnostics.push(Diagnostic::error(
                 Problem::WrongArity {
                     function: t.name.node.clone(),
-                    expected: "0".into(),
+                    expected: "0 个参数".into(),
                     found: t.args.len(),
                 },
                 t.span,
@@ -390,6 +390,21 @@ pub(super) fn cell_type(t: &CellTypeAst, diagnostics: &mut Vec<Diagnostic>) -> O
     }
 }
 
+/// A parameter's type as written: `数`, `选项("省级", "县级")`.
+fn param_type_text(ty: &ParamTypeAst) -> String {
+    match ty {
+        ParamTypeAst::Named(name) => name.clone(),
+        ParamTypeAst::Choice(options) => format!(
+            "选项({})",
+            options
+                .iter()
+                .map(|o| format!("\"{}\"", o.node))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn blank_policy(
     decls: &Declarations,
     blank: &BlankAst,
@@ -423,7 +438,7 @@ fn blank_policy(
                     Problem::TypeMismatch {
                         context: "空白策略".into(),
                         expected: "选项(\"计零\", \"缺失\") 类型的参数".into(),
-                        found: "其他类型的参数".into(),
+                        found: format!("{} 类型的参数", param_type_text(&param.ty.node)),
                     },
                     span,
                 ));

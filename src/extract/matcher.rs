@@ -4,10 +4,13 @@
 
 use super::Input;
 use super::layout::{Document, Line, LineCell};
-use super::normalize::{looks_like_value, normalize, split_ordinal};
+use super::normalize::{
+    looks_like_value, normalize, normalize_simplified, split_ordinal, uses_traditional,
+};
 use super::value::read_cell;
 use crate::report::{
-    Anomaly, AnomalyKind, CellValue, LabelMatch, Located, Metadata, Report, SectionData, TableData,
+    Anomaly, AnomalyKind, CellValue, InputKind, LabelMatch, Located, Metadata, Report, SectionData,
+    TableData,
 };
 use crate::ruleset::{Date, Node, RuleSet, Table};
 use crate::source::Span;
@@ -94,7 +97,8 @@ impl<'r> Extractor<'r> {
     }
 
     fn read_document(&self, document: &Document) -> (Report, Fit) {
-        let headings = self.find_sections(document);
+        let normalized = NormalizedLines::new(document);
+        let headings = self.find_sections(document, &normalized);
         let mut sections: Vec<SectionData> = Vec::new();
         for (i, heading) in headings.iter().enumerate() {
             let next_line = headings.get(i + 1).map_or(document.lines.len(), |h| h.line);
@@ -107,6 +111,10 @@ impl<'r> Extractor<'r> {
                 matched: heading.matched,
                 body_span: body,
                 text: document.text_of(heading.line + 1, next_line).to_owned(),
+                text_start: document
+                    .lines
+                    .get(heading.line + 1)
+                    .map_or(line.end, |l| l.start),
             });
         }
         let mut anomalies = Vec::new();
@@ -120,6 +128,7 @@ impl<'r> Extractor<'r> {
             let region = self.region_of(document, &headings, table.section);
             let data = self.read_table(
                 document,
+                &normalized,
                 index,
                 region,
                 &mut claimed,
@@ -139,6 +148,10 @@ impl<'r> Extractor<'r> {
             encoding: document.encoding,
             rule_set: self.rule_set.id.clone(),
             text: document.text.clone(),
+            line_map: match document.input {
+                InputKind::Text => Vec::new(),
+                _ => document.lines.iter().map(|l| (l.start, l.span)).collect(),
+            },
             meta,
             sections,
             tables,
@@ -147,7 +160,7 @@ impl<'r> Extractor<'r> {
         (report, fit)
     }
 
-    fn find_sections(&self, document: &Document) -> Vec<Heading> {
+    fn find_sections(&self, document: &Document, normalized: &NormalizedLines) -> Vec<Heading> {
         let mut found: Vec<Heading> = Vec::new();
         let mut taken = vec![false; self.sections.len()];
         for (line_index, line) in document.lines.iter().enumerate() {
@@ -156,14 +169,16 @@ impl<'r> Extractor<'r> {
             if text.is_empty() || text.chars().count() > 60 || line.cells.len() > 2 {
                 continue;
             }
-            let norm = normalize(text);
-            let (_, rest) = split_ordinal(&norm);
+            let Some(norm) = normalized.line(line_index) else {
+                continue;
+            };
+            let (_, rest) = split_ordinal(norm);
             let matched = self.sections.iter().enumerate().find_map(|(i, labels)| {
                 if taken[i] {
                     return None;
                 }
                 labels.iter().find_map(|(label, kind)| {
-                    if *label == norm {
+                    if label == norm {
                         Some((i, *kind))
                     } else if !rest.is_empty() && split_ordinal(label).1 == rest {
                         Some((i, LabelMatch::Drift))
@@ -201,9 +216,11 @@ impl<'r> Extractor<'r> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn read_table(
         &self,
         document: &Document,
+        normalized: &NormalizedLines,
         index: usize,
         (region_start, region_end): (usize, usize),
         claimed: &mut [bool],
@@ -223,7 +240,8 @@ impl<'r> Extractor<'r> {
                 .collect(),
         );
         fit.declared += rows.len() + columns.len();
-        let anchor_line = (region_start..region_end).find(|&i| self.is_anchor(document, i, index));
+        let anchor_line =
+            (region_start..region_end).find(|&i| self.is_anchor(normalized, i, index));
         let siblings_in_section = self
             .rule_set
             .tables
@@ -241,7 +259,7 @@ impl<'r> Extractor<'r> {
         let end = ((start + 1)..region_end)
             .find(|&i| {
                 (0..self.tables.len())
-                    .any(|other| other != index && self.is_anchor(document, i, other))
+                    .any(|other| other != index && self.is_anchor(normalized, i, other))
             })
             .unwrap_or(region_end);
 
@@ -265,7 +283,7 @@ impl<'r> Extractor<'r> {
                 || values.iter().any(|c| !c.text.is_empty());
             let row = match label_end {
                 Some(i) if has_number => {
-                    self.match_row(labels, &line.cells[..=i], &matched_rows, cursor)
+                    self.match_row(normalized, labels, &line.cells[..=i], &matched_rows, cursor)
                 }
                 None if has_number => labels
                     .rows
@@ -277,7 +295,7 @@ impl<'r> Extractor<'r> {
             };
             let Some((k, how, printed)) = row else {
                 if !seen_data {
-                    mark_headers(labels, line, &mut header_found);
+                    mark_headers(normalized, labels, line, &mut header_found);
                 }
                 continue;
             };
@@ -418,24 +436,18 @@ impl<'r> Extractor<'r> {
         data
     }
 
-    fn is_anchor(&self, document: &Document, line: usize, table: usize) -> bool {
+    fn is_anchor(&self, normalized: &NormalizedLines, line: usize, table: usize) -> bool {
         let anchors = &self.tables[table].anchors;
-        if anchors.is_empty() {
-            return false;
-        }
-        let l = &document.lines[line];
-        let text = &document.text[l.start..l.end];
-        if text.len() > 400 {
-            return false;
-        }
-        let norm = normalize(text);
-        anchors.iter().any(|a| norm.contains(a.as_str()))
+        normalized
+            .line(line)
+            .is_some_and(|norm| anchors.iter().any(|a| norm.contains(a.as_str())))
     }
 
     /// Finds the declared row that a line's label cells name: the most specific (last)
     /// label cell first, then all label cells together; rows after the previous match first.
     fn match_row(
         &self,
+        normalized: &NormalizedLines,
         labels: &TableLabels,
         label_cells: &[LineCell],
         matched: &[bool],
@@ -449,7 +461,7 @@ impl<'r> Extractor<'r> {
         let last = *printed.last()?;
         let joined = printed.concat();
         for candidate in [last, joined.as_str()] {
-            let norm = normalize(candidate);
+            let norm = normalized.text(candidate);
             let (_, rest) = split_ordinal(&norm);
             let order = (cursor..labels.rows.len()).chain(0..cursor.min(labels.rows.len()));
             let mut best: Option<(usize, LabelMatch)> = None;
@@ -518,6 +530,44 @@ fn same_text(declared: &str, printed: &str) -> bool {
             .is_some_and(|r| r.starts_with('('))
 }
 
+/// Each short line of a document, normalised once; prose lines (long) are left out, as no
+/// heading, anchor or label is that long.
+struct NormalizedLines {
+    traditional: bool,
+    lines: Vec<Option<String>>,
+}
+
+impl NormalizedLines {
+    const MAX_LINE: usize = 600;
+
+    fn new(document: &Document) -> Self {
+        let traditional = uses_traditional(&document.text);
+        let mut this = Self {
+            traditional,
+            lines: Vec::with_capacity(document.lines.len()),
+        };
+        for line in &document.lines {
+            let text = &document.text[line.start..line.end];
+            let norm =
+                (text.len() <= Self::MAX_LINE && !text.trim().is_empty()).then(|| this.text(text));
+            this.lines.push(norm);
+        }
+        this
+    }
+
+    fn line(&self, index: usize) -> Option<&str> {
+        self.lines.get(index)?.as_deref()
+    }
+
+    fn text(&self, text: &str) -> String {
+        if self.traditional {
+            normalize(text)
+        } else {
+            normalize_simplified(text)
+        }
+    }
+}
+
 struct Heading {
     section: usize,
     line: usize,
@@ -577,11 +627,16 @@ fn node_labels(node: &Node) -> Vec<(String, LabelMatch)> {
 }
 
 /// Marks the columns whose label appears in a header line.
-fn mark_headers(labels: &TableLabels, line: &Line, found: &mut [bool]) {
+fn mark_headers(
+    normalized: &NormalizedLines,
+    labels: &TableLabels,
+    line: &Line,
+    found: &mut [bool],
+) {
     let cells: Vec<String> = line
         .cells
         .iter()
-        .map(|c| normalize(&c.text))
+        .map(|c| normalized.text(&c.text))
         .filter(|c| !c.is_empty())
         .collect();
     if cells.is_empty() {

@@ -5,15 +5,43 @@
 
 /// The normal form of a label: compare two labels by comparing these.
 pub fn normalize(label: &str) -> String {
-    let mut out = String::with_capacity(label.len());
-    for c in label.chars() {
-        push_normalized(&mut out, c);
-    }
+    let out = normalize_simplified(label);
     if out.is_ascii() {
         out
     } else {
         fast2s::convert(&out)
     }
+}
+
+/// [`normalize`] for text known to be in simplified characters: the conversion from
+/// traditional characters, which costs most of the time, is skipped.
+pub fn normalize_simplified(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        push_normalized(&mut out, c);
+    }
+    out
+}
+
+/// Whether a text is written in traditional characters: a few frequent characters that
+/// exist only in traditional writing decide it. Used once per report, so that reports in
+/// simplified characters (nearly all) skip the conversion.
+pub fn uses_traditional(text: &str) -> bool {
+    // Sorted, for binary search.
+    const TRADITIONAL: &[char] = &[
+        '來', '個', '們', '動', '務', '區', '參', '員', '問', '國', '執', '報', '實', '審', '將',
+        '對', '廢', '後', '從', '復', '應', '數', '時', '書', '會', '條', '業', '機', '檔', '權',
+        '決', '為', '無', '獲', '現', '當', '發', '確', '範', '糾', '組', '結', '經', '維', '總',
+        '織', '罰', '義', '與', '舉', '處', '補', '製', '規', '計', '訪', '許', '訴', '詢', '說',
+        '請', '議', '護', '費', '購', '轉', '辦', '這', '進', '過', '還', '邊', '門', '開', '關',
+        '項', '題', '類', '體', '點',
+    ];
+    text.chars()
+        .take(4096)
+        .filter(|c| *c >= '\u{4e00}' && TRADITIONAL.binary_search(c).is_ok())
+        .take(3)
+        .count()
+        >= 3
 }
 
 fn push_normalized(out: &mut String, c: char) {

@@ -26,6 +26,9 @@ pub struct Report {
     pub tables: Vec<TableData>,
     /// Problems of reading, as opposed to problems of the report.
     pub anomalies: Vec<Anomaly>,
+    /// Where each line of [`Report::text`] starts, and the source span it came from; empty
+    /// when the text is the source itself (plain-text reports).
+    pub line_map: Vec<(usize, Span)>,
 }
 
 impl Report {
@@ -35,6 +38,19 @@ impl Report {
 
     pub fn table(&self, key: &str) -> Option<&TableData> {
         self.tables.iter().find(|t| t.key == key)
+    }
+
+    /// The source span of a byte range of [`Report::text`]: exact for plain text, the
+    /// enclosing line's span otherwise.
+    pub fn source_span(&self, start: usize, end: usize) -> Span {
+        if self.line_map.is_empty() {
+            return Span::new(start, end);
+        }
+        let index = self
+            .line_map
+            .partition_point(|(at, _)| *at <= start)
+            .saturating_sub(1);
+        self.line_map[index].1
     }
 }
 
@@ -83,6 +99,8 @@ pub struct SectionData {
     /// The text after the heading, up to the next section.
     pub body_span: Span,
     pub text: String,
+    /// Where [`SectionData::text`] starts in [`Report::text`].
+    pub text_start: usize,
 }
 
 /// How a printed label matched a declared one.

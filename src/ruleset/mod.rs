@@ -325,8 +325,9 @@ pub struct Check {
     pub when: Vec<Expr>,
     /// Each binder adds one variable; each combination of values is one instance of the check.
     pub binders: Vec<Binder>,
-    /// Local `令` definitions, in slots after the binders', evaluated per instance.
+    /// Local `令` definitions, evaluated per instance into the slots `let_slots`.
     pub lets: Vec<Let>,
+    pub let_slots: Vec<Slot>,
     pub assertion: Expr,
     pub message: Template,
     pub help: Option<String>,
@@ -343,6 +344,8 @@ pub struct Binder {
     pub name: String,
     pub domain: Domain,
     pub filter: Option<Expr>,
+    /// The frame slot that holds the variable.
+    pub slot: Slot,
     pub span: Span,
 }
 

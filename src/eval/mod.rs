@@ -1,0 +1,1549 @@
+//! Stage 4: applies a compiled rule set to a report (and, for cross-year checks, to last
+//! year's report of the same agency). Every check yields, per instance, a pass, a failure
+//! with its evidence, or *not evaluated* with the reason; nothing stops at the first
+//! failure. Arithmetic is exact decimal arithmetic.
+
+mod value;
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use rust_decimal::Decimal;
+
+use value::Val;
+pub use value::number_in_text;
+
+use crate::report::{CellValue, LabelMatch, Report};
+use crate::ruleset::{
+    ArithOp, BlankPolicy, CellType, Check, CompareOp, Date, Domain, Expr, ExprKind, Function,
+    Member, MoneyUnit, Node, NodeIdx, Pick, ReportField, RuleSet, TableIdx, TemplatePart, TextOp,
+    Value,
+};
+use crate::source::Span;
+
+/// The values of a rule set's parameters for one run: defaults, then the user's.
+#[derive(Debug, Clone)]
+pub struct ParamValues(Vec<Option<Value>>);
+
+/// A `--param` or config value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    pub name: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "参数「{}」：{}", self.name, self.message)
+    }
+}
+
+impl ParamValues {
+    /// The defaults, overridden by `NAME=VALUE` pairs. Unknown names and values that do not
+    /// fit the parameter's type are errors.
+    pub fn new(rule_set: &RuleSet, overrides: &[(String, String)]) -> Result<Self, ParamError> {
+        let mut values: Vec<Option<Value>> =
+            rule_set.params.iter().map(|p| p.default.clone()).collect();
+        for (name, text) in overrides {
+            let Some(index) = rule_set.param(name) else {
+                let hint = crate::diagnostic::suggest(
+                    name,
+                    rule_set.params.iter().map(|p| p.name.as_str()),
+                )
+                .map(|s| format!("（是不是「{s}」？）"))
+                .unwrap_or_default();
+                return Err(ParamError {
+                    name: name.clone(),
+                    message: format!("规则集「{}」没有这个参数{hint}", rule_set.id),
+                });
+            };
+            let param = &rule_set.params[index];
+            values[index] = Some(crate::compile::parse_param_value(&param.ty, text).map_err(
+                |expected| ParamError {
+                    name: name.clone(),
+                    message: format!("取值应为{expected}，这里是「{text}」"),
+                },
+            )?);
+        }
+        Ok(Self(values))
+    }
+}
+
+/// What one instance of a check came to.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Pass,
+    Fail(Box<Failure>),
+    NotEvaluated(String),
+}
+
+/// One instance of one check: the check, the values of its variables, the outcome.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Index into [`RuleSet::checks`].
+    pub check: usize,
+    /// Each variable's name and the label of its value (`c` → `自然人`).
+    pub bindings: Vec<(String, String)>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Failure {
+    pub message: String,
+    pub evidence: Evidence,
+}
+
+/// What a failed check looked at.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub cells: Vec<CellEvidence>,
+    /// Other places in the report worth pointing at (a phrase in the prose, a heading).
+    pub places: Vec<(Span, String)>,
+    pub comparison: Option<Comparison>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellEvidence {
+    /// Whether the cell is in last year's report.
+    pub previous: bool,
+    pub table: String,
+    pub row: String,
+    pub column: String,
+    pub row_label: String,
+    pub column_label: String,
+    pub raw: String,
+    pub value: String,
+    pub span: Span,
+}
+
+/// The two sides of a failed comparison, evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub left: String,
+    pub right: String,
+    pub difference: Option<String>,
+    /// The comparison with names and numbers: `一[自然人] + 二[自然人] = 3 + 0 = 3 ≠ …`.
+    pub formula: String,
+}
+
+/// Evaluates every check of a rule set on a report.
+pub fn evaluate(
+    rule_set: &RuleSet,
+    report: &Report,
+    previous: Option<&Report>,
+    params: &ParamValues,
+) -> Vec<CheckResult> {
+    let evaluator = Evaluator::new(rule_set, report, previous, params);
+    let mut results = Vec::new();
+    for (index, check) in rule_set.checks.iter().enumerate() {
+        evaluator.check(index, check, &mut results);
+    }
+    results
+}
+
+/// Whether a rule set applies to a report by its `适用` condition: `None` when the condition
+/// cannot be decided (the report does not state its year, …).
+pub fn applies(rule_set: &RuleSet, report: &Report, params: &ParamValues) -> Option<bool> {
+    let Some(condition) = &rule_set.applies else {
+        return Some(true);
+    };
+    let evaluator = Evaluator::new(rule_set, report, None, params);
+    let mut frame = Frame::new(0);
+    match evaluator.eval(condition, &mut frame) {
+        Val::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Where a table's rows and columns are in one report's grid.
+struct Grid {
+    /// The report's table index, if the report has the table.
+    data: Option<usize>,
+    rows: Vec<Option<usize>>,
+    columns: Vec<Option<usize>>,
+}
+
+struct Evaluator<'r> {
+    rule_set: &'r RuleSet,
+    report: &'r Report,
+    previous: Option<&'r Report>,
+    params: &'r ParamValues,
+    grids: Vec<Grid>,
+    previous_grids: Vec<Grid>,
+    lets: RefCell<Vec<Option<Val<'r>>>>,
+}
+
+/// Variable values of one instance, and the evidence gathered while evaluating it.
+struct Frame<'r> {
+    slots: Vec<Option<Val<'r>>>,
+    evidence: Evidence,
+    /// Whether to record the cells read (off for filters and preconditions).
+    recording: bool,
+}
+
+impl<'r> Frame<'r> {
+    fn new(size: usize) -> Self {
+        Self {
+            slots: vec![None; size],
+            evidence: Evidence::default(),
+            recording: false,
+        }
+    }
+}
+
+impl<'r> Evaluator<'r> {
+    fn new(
+        rule_set: &'r RuleSet,
+        report: &'r Report,
+        previous: Option<&'r Report>,
+        params: &'r ParamValues,
+    ) -> Self {
+        let grids = rule_set.tables.iter().map(|t| grid(t, report)).collect();
+        let previous_grids = match previous {
+            Some(p) => rule_set.tables.iter().map(|t| grid(t, p)).collect(),
+            None => Vec::new(),
+        };
+        Self {
+            rule_set,
+            report,
+            previous,
+            params,
+            grids,
+            previous_grids,
+            lets: RefCell::new(vec![None; rule_set.lets.len()]),
+        }
+    }
+
+    fn check(&self, index: usize, check: &'r Check, results: &mut Vec<CheckResult>) {
+        let mut frame = Frame::new(check.slot_names.len());
+        for condition in &check.when {
+            match self.eval(condition, &mut frame) {
+                Val::Bool(true) => {}
+                Val::Bool(false) => {
+                    let text = self.rule_set.expr_text(condition, &check.slot_names);
+                    results.push(CheckResult {
+                        check: index,
+                        bindings: Vec::new(),
+                        outcome: Outcome::NotEvaluated(format!("前提条件不成立：{text}")),
+                    });
+                    return;
+                }
+                Val::Missing(reason) => {
+                    results.push(CheckResult {
+                        check: index,
+                        bindings: Vec::new(),
+                        outcome: Outcome::NotEvaluated(reason),
+                    });
+                    return;
+                }
+                _ => unreachable!("preconditions are typed as booleans"),
+            }
+        }
+        self.instances(index, check, 0, &mut frame, &mut Vec::new(), results);
+    }
+
+    /// Runs the check for every combination of its variables' values (those the filters let
+    /// through).
+    fn instances(
+        &self,
+        index: usize,
+        check: &'r Check,
+        depth: usize,
+        frame: &mut Frame<'r>,
+        bindings: &mut Vec<(String, String)>,
+        results: &mut Vec<CheckResult>,
+    ) {
+        let Some(binder) = check.binders.get(depth) else {
+            let outcome = self.instance(check, frame);
+            results.push(CheckResult {
+                check: index,
+                bindings: bindings.clone(),
+                outcome,
+            });
+            return;
+        };
+        for position in 0..binder.domain.len() {
+            let value = domain_value(&binder.domain, position);
+            frame.slots[binder.slot] = Some(value.clone());
+            if let Some(filter) = &binder.filter {
+                match self.eval(filter, frame) {
+                    Val::Bool(true) => {}
+                    Val::Bool(false) => continue,
+                    Val::Missing(reason) => {
+                        bindings.push((binder.name.clone(), self.label(&value)));
+                        results.push(CheckResult {
+                            check: index,
+                            bindings: bindings.clone(),
+                            outcome: Outcome::NotEvaluated(reason),
+                        });
+                        bindings.pop();
+                        continue;
+                    }
+                    _ => unreachable!("filters are typed as booleans"),
+                }
+            }
+            bindings.push((binder.name.clone(), self.label(&value)));
+            self.instances(index, check, depth + 1, frame, bindings, results);
+            bindings.pop();
+        }
+    }
+
+    fn instance(&self, check: &'r Check, frame: &mut Frame<'r>) -> Outcome {
+        frame.evidence = Evidence::default();
+        frame.recording = true;
+        for (l, &slot) in check.lets.iter().zip(&check.let_slots) {
+            frame.slots[slot] = Some(self.eval(&l.value, frame));
+        }
+        let result = self.eval(&check.assertion, frame);
+        frame.recording = false;
+        match result {
+            Val::Bool(true) => Outcome::Pass,
+            Val::Missing(reason) => Outcome::NotEvaluated(reason),
+            Val::Bool(false) => {
+                let comparison = self.comparison(check, frame);
+                let mut failure = Failure {
+                    message: String::new(),
+                    evidence: std::mem::take(&mut frame.evidence),
+                };
+                failure.evidence.comparison = comparison;
+                failure.message = self.message(check, frame, failure.evidence.comparison.as_ref());
+                Outcome::Fail(Box::new(failure))
+            }
+            _ => unreachable!("assertions are typed as booleans"),
+        }
+    }
+
+    fn label(&self, value: &Val<'r>) -> String {
+        match value {
+            Val::Node {
+                table, node, rows, ..
+            } => {
+                let t = &self.rule_set.tables[*table];
+                node_label(if *rows {
+                    &t.rows[*node]
+                } else {
+                    &t.columns[*node]
+                })
+            }
+            Val::Section(s) => self.rule_set.sections[*s].title.clone(),
+            Val::Table(t) => self.rule_set.tables[*t].key.clone(),
+            Val::Cell { table, row, column } => {
+                let t = &self.rule_set.tables[*table];
+                format!(
+                    "{}[{}, {}]",
+                    t.key,
+                    node_label(&t.rows[*row]),
+                    node_label(&t.columns[*column])
+                )
+            }
+            other => {
+                let text = display(other);
+                if text.chars().count() > 60 {
+                    format!("{}…", text.chars().take(60).collect::<String>())
+                } else {
+                    text
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    fn message(
+        &self,
+        check: &'r Check,
+        frame: &mut Frame<'r>,
+        comparison: Option<&Comparison>,
+    ) -> String {
+        let mut out = String::new();
+        for part in &check.message.parts {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Left => out.push_str(comparison.map_or("?", |c| c.left.as_str())),
+                TemplatePart::Right => out.push_str(comparison.map_or("?", |c| c.right.as_str())),
+                TemplatePart::Difference => {
+                    out.push_str(
+                        comparison
+                            .and_then(|c| c.difference.as_deref())
+                            .unwrap_or("?"),
+                    );
+                }
+                TemplatePart::Formula => out.push_str(&comparison.map_or_else(
+                    || self.rule_set.expr_text(&check.assertion, &check.slot_names),
+                    |c| c.formula.clone(),
+                )),
+                TemplatePart::Value(e) => {
+                    let value = self.eval(e, frame);
+                    out.push_str(&self.label(&value));
+                }
+            }
+        }
+        out
+    }
+
+    /// For an assertion that compares two things: both sides, evaluated and written out.
+    fn comparison(&self, check: &'r Check, frame: &mut Frame<'r>) -> Option<Comparison> {
+        let (lhs, rhs, symbol) = match &check.assertion.kind {
+            ExprKind::Compare { op, lhs, rhs, .. } => (lhs, rhs, op.negated_symbol()),
+            ExprKind::TextOp(op, lhs, rhs) => (
+                lhs,
+                rhs,
+                match op {
+                    TextOp::Contains => "不包含",
+                    TextOp::NotContains => "包含",
+                    TextOp::Matches => "不匹配",
+                    TextOp::NotMatches => "匹配",
+                },
+            ),
+            ExprKind::In(lhs, rhs) => (lhs, rhs, "不在"),
+            _ => return None,
+        };
+        frame.recording = false;
+        let left = self.eval(lhs, frame);
+        let right = self.eval(rhs, frame);
+        if matches!(check.assertion.kind, ExprKind::TextOp(..)) {
+            // The text searched is too long to show; its name says which text it was.
+            let name = self.written(lhs, frame, false);
+            let needle = self.label(&right);
+            return Some(Comparison {
+                formula: format!("{name} {symbol}「{needle}」"),
+                left: name,
+                right: needle,
+                difference: None,
+            });
+        }
+        let difference = match (&left, &right) {
+            (Val::Num(a), Val::Num(b)) => Some(number_text(*a - *b)),
+            _ => self
+                .as_number(&left)
+                .zip(self.as_number(&right))
+                .map(|(a, b)| number_text(a - b)),
+        };
+        let side = |expr: &'r Expr, value: &Val<'r>, frame: &mut Frame<'r>| {
+            let names = self.written(expr, frame, false);
+            let numbers = self.written(expr, frame, true);
+            let value = self.label(value);
+            let mut parts = vec![names];
+            if numbers != parts[0] {
+                parts.push(numbers);
+            }
+            if parts.last() != Some(&value) {
+                parts.push(value);
+            }
+            parts.join(" = ")
+        };
+        let formula = format!(
+            "{} {symbol} {}",
+            side(lhs, &left, frame),
+            side(rhs, &right, frame)
+        );
+        Some(Comparison {
+            left: self.label(&left),
+            right: self.label(&right),
+            difference,
+            formula,
+        })
+    }
+
+    /// An expression written with its variables' labels (`一[自然人]`), or with the values
+    /// of its cells (`3`).
+    fn written(&self, expr: &'r Expr, frame: &mut Frame<'r>, values: bool) -> String {
+        let mut out = String::new();
+        self.write(expr, frame, values, &mut out, 0);
+        out
+    }
+
+    fn write(
+        &self,
+        expr: &'r Expr,
+        frame: &mut Frame<'r>,
+        values: bool,
+        out: &mut String,
+        parent: u8,
+    ) {
+        let precedence = match &expr.kind {
+            ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => 4,
+            ExprKind::Arith(..) => 5,
+            _ => u8::MAX,
+        };
+        if precedence < parent {
+            out.push('(');
+        }
+        match &expr.kind {
+            ExprKind::Arith(op, a, b) => {
+                self.write(a, frame, values, out, precedence);
+                out.push_str(&format!(" {} ", op.symbol()));
+                self.write(b, frame, values, out, precedence + 1);
+            }
+            ExprKind::Cells {
+                prev_year,
+                table,
+                rows,
+                columns,
+            } if !values => {
+                let t = &self.rule_set.tables[*table];
+                let row = pick_label(&t.rows, rows, frame, true);
+                let column = pick_label(&t.columns, columns, frame, false);
+                let prefix = if *prev_year { "上年." } else { "" };
+                let rows_in_table = t.leaf_rows().count();
+                if rows_in_table == 1 {
+                    out.push_str(&format!("{prefix}{column}"));
+                } else {
+                    out.push_str(&format!("{prefix}{row}[{column}]"));
+                }
+            }
+            ExprKind::Call(function, args) if !values => {
+                out.push_str(crate::ruleset::function_name(*function));
+                out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write(a, frame, false, out, 0);
+                }
+                out.push(')');
+            }
+            ExprKind::Local(slot) if !values => {
+                let value = frame.slots.get(*slot).cloned().flatten();
+                out.push_str(&value.map_or_else(|| "?".into(), |v| self.label(&v)));
+            }
+            _ if !values && !matches!(expr.kind, ExprKind::Const(_)) => {
+                out.push_str(&self.rule_set.expr_text(expr, &[]));
+            }
+            _ => {
+                let v = self.eval(expr, frame);
+                out.push_str(&self.label(&v));
+            }
+        }
+        if precedence < parent {
+            out.push(')');
+        }
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn eval(&self, expr: &'r Expr, frame: &mut Frame<'r>) -> Val<'r> {
+        match &expr.kind {
+            ExprKind::Const(v) => match v {
+                Value::Number(n) => Val::Num(*n),
+                Value::Bool(b) => Val::Bool(*b),
+                Value::Text(t) => Val::Text(Cow::Borrowed(t), None),
+                Value::Date(d) => Val::Date(*d),
+            },
+            ExprKind::Absent => Val::missing("无"),
+            ExprKind::Pattern(r) => Val::Pattern(r),
+            ExprKind::Range(a, b) => Val::Range(*a, *b),
+            ExprKind::List(items) => {
+                let items: Vec<Val<'r>> = items.iter().map(|i| self.eval(i, frame)).collect();
+                match items.iter().find(|v| v.is_missing()) {
+                    Some(m) => m.clone(),
+                    None => Val::List(items),
+                }
+            }
+            ExprKind::Param(p) => match &self.params.0[*p] {
+                Some(Value::Number(n)) => Val::Num(*n),
+                Some(Value::Bool(b)) => Val::Bool(*b),
+                Some(Value::Text(t)) => Val::Text(Cow::Owned(t.clone()), None),
+                Some(Value::Date(d)) => Val::Date(*d),
+                None => Val::missing(format!("参数「{}」没有设置", self.rule_set.params[*p].name)),
+            },
+            ExprKind::Let(l) => {
+                if let Some(v) = self.lets.borrow()[*l].clone() {
+                    return v;
+                }
+                let mut inner = Frame::new(0);
+                let v = self.eval(&self.rule_set.lets[*l].value, &mut inner);
+                self.lets.borrow_mut()[*l] = Some(v.clone());
+                v
+            }
+            ExprKind::Local(slot) => frame
+                .slots
+                .get(*slot)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| Val::missing("变量没有取值")),
+            ExprKind::Report(field) => self.report_field(*field),
+            ExprKind::FullText => Val::Text(Cow::Borrowed(&self.report.text), Some(0)),
+            ExprKind::Section(s) => Val::Section(*s),
+            ExprKind::Table(t) => Val::Table(*t),
+            ExprKind::Member(base, member) => {
+                let base = self.eval(base, frame);
+                self.member(base, member, frame)
+            }
+            ExprKind::Cells {
+                prev_year,
+                table,
+                rows,
+                columns,
+            } => self.cells(*prev_year, *table, rows, columns, frame),
+            ExprKind::Call(function, args) => self.call(*function, args, frame),
+            ExprKind::Not(inner) => match self.eval(inner, frame) {
+                Val::Bool(b) => Val::Bool(!b),
+                other => other,
+            },
+            ExprKind::Neg(inner) => match self.number(self.eval(inner, frame)) {
+                Ok(n) => Val::Num(-n),
+                Err(m) => m,
+            },
+            ExprKind::Arith(op, a, b) => {
+                let a = self.number(self.eval(a, frame));
+                let b = self.number(self.eval(b, frame));
+                match (a, b) {
+                    (Err(m), _) | (_, Err(m)) => m,
+                    (Ok(a), Ok(b)) => match op {
+                        ArithOp::Add => a
+                            .checked_add(b)
+                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                        ArithOp::Sub => a
+                            .checked_sub(b)
+                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                        ArithOp::Mul => a
+                            .checked_mul(b)
+                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                        ArithOp::Div if b.is_zero() => Val::missing("除数为零"),
+                        ArithOp::Div => a
+                            .checked_div(b)
+                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                    },
+                }
+            }
+            // Three-valued logic: a known false decides 且, a known true decides 或.
+            ExprKind::And(a, b) => match self.eval(a, frame) {
+                Val::Bool(false) => Val::Bool(false),
+                Val::Bool(true) => self.eval(b, frame),
+                missing => match self.eval(b, frame) {
+                    Val::Bool(false) => Val::Bool(false),
+                    _ => missing,
+                },
+            },
+            ExprKind::Or(a, b) => match self.eval(a, frame) {
+                Val::Bool(true) => Val::Bool(true),
+                Val::Bool(false) => self.eval(b, frame),
+                missing => match self.eval(b, frame) {
+                    Val::Bool(true) => Val::Bool(true),
+                    _ => missing,
+                },
+            },
+            ExprKind::Compare {
+                op,
+                lhs,
+                rhs,
+                tolerance,
+            } => self.compare(*op, lhs, rhs, tolerance.as_ref(), frame),
+            ExprKind::In(a, b) => {
+                let a = self.eval(a, frame);
+                match (a, self.eval(b, frame)) {
+                    (m @ Val::Missing(_), _) | (_, m @ Val::Missing(_)) => m,
+                    (a, Val::Range(low, high)) => match self.number(a) {
+                        Ok(n) => Val::Bool(low <= n && n <= high),
+                        Err(m) => m,
+                    },
+                    (a, Val::List(items)) => {
+                        Val::Bool(items.iter().any(|i| self.equal(&a, i) == Some(true)))
+                    }
+                    _ => unreachable!("在 is typed against ranges and lists"),
+                }
+            }
+            ExprKind::TextOp(op, a, b) => self.text_op(*op, a, b, frame),
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => match self.eval(cond, frame) {
+                Val::Bool(true) => self.eval(then, frame),
+                Val::Bool(false) => match otherwise {
+                    Some(o) => self.eval(o, frame),
+                    None => Val::Bool(true),
+                },
+                missing => missing,
+            },
+            ExprKind::Quantified {
+                all,
+                binder,
+                slot,
+                body,
+            } => {
+                let mut unknown = None;
+                for position in 0..binder.domain.len() {
+                    frame.slots[*slot] = Some(domain_value(&binder.domain, position));
+                    if let Some(filter) = &binder.filter {
+                        match self.eval(filter, frame) {
+                            Val::Bool(true) => {}
+                            Val::Bool(false) => continue,
+                            missing => {
+                                unknown.get_or_insert(missing);
+                                continue;
+                            }
+                        }
+                    }
+                    match self.eval(body, frame) {
+                        Val::Bool(b) if b != *all => return Val::Bool(b),
+                        Val::Bool(_) => {}
+                        missing => {
+                            unknown.get_or_insert(missing);
+                        }
+                    }
+                }
+                unknown.unwrap_or(Val::Bool(*all))
+            }
+        }
+    }
+
+    fn report_field(&self, field: ReportField) -> Val<'r> {
+        let meta = &self.report.meta;
+        let text = |v: &'r Option<crate::report::Located<String>>, what: &str| match v {
+            Some(l) => Val::Text(Cow::Borrowed(&l.value), None),
+            None => Val::missing(format!("报告没有写明{what}")),
+        };
+        match field {
+            ReportField::Year => meta.year.as_ref().map_or_else(
+                || Val::missing("报告没有写明年度"),
+                |y| Val::Num(y.value.into()),
+            ),
+            ReportField::Title => text(&meta.title, "标题"),
+            ReportField::Agency => text(&meta.agency, "机关"),
+            ReportField::Level => text(&meta.level, "机关层级"),
+            ReportField::PublishedOn => meta.published.as_ref().map_or_else(
+                || Val::missing("报告没有写明发布日期"),
+                |d| Val::Date(d.value),
+            ),
+            ReportField::Path => Val::Text(Cow::Borrowed(self.report.source.name()), None),
+        }
+    }
+
+    fn member(&self, base: Val<'r>, member: &Member, frame: &mut Frame<'r>) -> Val<'r> {
+        match (base, member) {
+            (m @ Val::Missing(_), _) => m,
+            (v @ (Val::Node { .. } | Val::Table(_)), Member::Label) => {
+                Val::Text(Cow::Owned(self.label(&v)), None)
+            }
+            (Val::Section(s), member) => {
+                let key = &self.rule_set.sections[s].key;
+                let found = self.report.section(key);
+                match (member, found) {
+                    (Member::Label, _) => {
+                        Val::Text(Cow::Borrowed(&self.rule_set.sections[s].title), None)
+                    }
+                    (_, None) => Val::missing(format!(
+                        "报告中没有「{}」一节",
+                        self.rule_set.sections[s].title
+                    )),
+                    (Member::PrintedTitle, Some(d)) => Val::Text(Cow::Borrowed(&d.heading), None),
+                    (Member::Standard, Some(d)) => {
+                        if frame.recording {
+                            frame
+                                .evidence
+                                .places
+                                .push((d.heading_span, format!("标题「{}」", d.heading)));
+                        }
+                        Val::Bool(matches!(d.matched, LabelMatch::Exact | LabelMatch::Alias))
+                    }
+                    (_, Some(d)) => Val::Text(Cow::Borrowed(&d.text), Some(d.text_start)),
+                }
+            }
+            (Val::Cell { table, row, column }, member) => {
+                let cell = self.cell(false, table, row, column, frame);
+                match (member, cell) {
+                    (_, Err(m)) => m,
+                    (Member::CellValue, Ok(_)) => {
+                        self.cell_number(false, table, row, column, frame)
+                    }
+                    (Member::Text, Ok(c)) => Val::Text(Cow::Borrowed(&c.raw), None),
+                    (_, Ok(c)) => Val::Text(Cow::Borrowed(c.unit.as_deref().unwrap_or("")), None),
+                }
+            }
+            (Val::Match(groups), Member::Group(name)) => {
+                match groups.into_iter().find(|(n, _)| n == name) {
+                    Some((_, Some((text, at)))) => Val::Text(Cow::Owned(text), at),
+                    _ => Val::missing(format!("正文中没有「{name}」对应的内容")),
+                }
+            }
+            _ => Val::missing("无法取得这个值"),
+        }
+    }
+
+    // ------------------------------------------------------------------ cells
+
+    fn grid(&self, previous: bool, table: TableIdx) -> Result<(&'r Report, &Grid), Val<'r>> {
+        if previous {
+            let Some(report) = self.previous else {
+                return Err(Val::missing(
+                    "没有提供上年度报告，无法比较（用 --prev 指定）",
+                ));
+            };
+            Ok((report, &self.previous_grids[table]))
+        } else {
+            Ok((self.report, &self.grids[table]))
+        }
+    }
+
+    fn cell(
+        &self,
+        previous: bool,
+        table: TableIdx,
+        row: NodeIdx,
+        column: NodeIdx,
+        frame: &mut Frame<'r>,
+    ) -> Result<&'r crate::report::Cell, Val<'r>> {
+        let (report, grid) = self.grid(previous, table)?;
+        let t = &self.rule_set.tables[table];
+        let which = if previous {
+            "上年度报告"
+        } else {
+            "报告"
+        };
+        let Some(data) = grid
+            .data
+            .map(|d| &report.tables[d])
+            .filter(|d| d.is_found())
+        else {
+            return Err(Val::missing(format!("{which}中没有找到表格「{}」", t.key)));
+        };
+        let (Some(r), Some(c)) = (grid.rows[row], grid.columns[column]) else {
+            return Err(Val::missing(format!(
+                "{which}的表格「{}」中没有「{}」行「{}」列",
+                t.key,
+                node_label(&t.rows[row]),
+                node_label(&t.columns[column])
+            )));
+        };
+        let Some(cell) = data.cell_at(r, c) else {
+            return Err(Val::missing(format!(
+                "{which}的表格「{}」中没有读到「{}」行「{}」列的数值",
+                t.key,
+                node_label(&t.rows[row]),
+                node_label(&t.columns[column])
+            )));
+        };
+        if frame.recording {
+            let evidence = CellEvidence {
+                previous,
+                table: t.key.clone(),
+                row: t.rows[row].path.clone(),
+                column: t.columns[column].path.clone(),
+                row_label: node_label(&t.rows[row]),
+                column_label: node_label(&t.columns[column]),
+                raw: cell.raw.clone(),
+                value: cell_value_text(&cell.value),
+                span: cell.span,
+            };
+            if !frame.evidence.cells.contains(&evidence) {
+                frame.evidence.cells.push(evidence);
+            }
+        }
+        Ok(cell)
+    }
+
+    /// A numeric cell's value, with the blank policy applied.
+    fn cell_number(
+        &self,
+        previous: bool,
+        table: TableIdx,
+        row: NodeIdx,
+        column: NodeIdx,
+        frame: &mut Frame<'r>,
+    ) -> Val<'r> {
+        let cell = match self.cell(previous, table, row, column, frame) {
+            Ok(c) => c,
+            Err(m) => return m,
+        };
+        let t = &self.rule_set.tables[table];
+        let node = &t.rows[row];
+        let where_ = || {
+            format!(
+                "「{}」行「{}」列",
+                node_label(node),
+                node_label(&t.columns[column])
+            )
+        };
+        match &cell.value {
+            CellValue::Number(n) => Val::Num(*n),
+            CellValue::NotApplicable(_) if node.na_allowed => Val::Num(Decimal::ZERO),
+            CellValue::Blank | CellValue::NotApplicable(_) => {
+                match self.blank_policy(&node.blank) {
+                    BlankPolicy::Zero => Val::Num(Decimal::ZERO),
+                    _ => Val::missing(format!("{}是空白（空白策略为「缺失」）", where_())),
+                }
+            }
+            CellValue::Text(t) => Val::Text(Cow::Borrowed(t), None),
+            CellValue::Invalid(reason) => Val::missing(format!("{}：{reason}", where_())),
+        }
+    }
+
+    fn blank_policy(&self, policy: &BlankPolicy) -> BlankPolicy {
+        match policy {
+            BlankPolicy::Param(p) => match &self.params.0[*p] {
+                Some(Value::Text(t)) if t == "缺失" => BlankPolicy::Missing,
+                _ => BlankPolicy::Zero,
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn cells(
+        &self,
+        previous: bool,
+        table: TableIdx,
+        rows: &Pick,
+        columns: &Pick,
+        frame: &mut Frame<'r>,
+    ) -> Val<'r> {
+        let rows = resolve_pick(rows, frame);
+        let columns = resolve_pick(columns, frame);
+        let (Some(rows), Some(columns)) = (rows, columns) else {
+            return Val::missing("变量没有取值");
+        };
+        let text_cells = matches!(
+            self.rule_set.tables[table].cell_type(rows[0], columns[0]),
+            CellType::Text
+        );
+        let mut values = Vec::with_capacity(rows.len() * columns.len());
+        for &r in rows {
+            for &c in columns {
+                let v = if text_cells {
+                    match self.cell(previous, table, r, c, frame) {
+                        Ok(cell) => Val::Text(Cow::Borrowed(&cell.raw), None),
+                        Err(m) => m,
+                    }
+                } else {
+                    self.cell_number(previous, table, r, c, frame)
+                };
+                values.push(v);
+            }
+        }
+        if values.len() == 1 && rows.len() == 1 && columns.len() == 1 {
+            return values.pop().expect("one value");
+        }
+        match values.iter().find(|v| v.is_missing()) {
+            Some(m) => m.clone(),
+            None => Val::List(values),
+        }
+    }
+
+    // ------------------------------------------------------------------ functions
+
+    fn call(&self, function: Function, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+        match function {
+            Function::Exists => {
+                let recording = frame.recording;
+                let v = self.eval(&args[0], frame);
+                frame.recording = recording;
+                Val::Bool(match v {
+                    Val::Missing(_) => false,
+                    Val::Section(s) => self
+                        .report
+                        .section(&self.rule_set.sections[s].key)
+                        .is_some(),
+                    Val::Table(t) => self.grids[t]
+                        .data
+                        .is_some_and(|d| self.report.tables[d].is_found()),
+                    Val::Match(_) => true,
+                    _ => true,
+                })
+            }
+            Function::IsEmpty => match self.eval(&args[0], frame) {
+                Val::Table(t) => match self.grids[t]
+                    .data
+                    .map(|d| &self.report.tables[d])
+                    .filter(|d| d.is_found())
+                {
+                    Some(data) => Val::Bool(data.is_blank()),
+                    None => Val::missing(format!(
+                        "报告中没有找到表格「{}」",
+                        self.rule_set.tables[t].key
+                    )),
+                },
+                other => other,
+            },
+            Function::InOrder => match self.eval(&args[0], frame) {
+                Val::Section(s) => self.in_order(s, frame),
+                other => other,
+            },
+            Function::IsBlank | Function::IsValid => {
+                let Some((previous, table, row, column)) = self.single_cell(&args[0], frame) else {
+                    return Val::missing("变量没有取值");
+                };
+                let cell = match self.cell(previous, table, row, column, frame) {
+                    Ok(c) => c,
+                    Err(m) => return m,
+                };
+                let t = &self.rule_set.tables[table];
+                let node = &t.rows[row];
+                if function == Function::IsBlank {
+                    let blank = matches!(cell.value, CellValue::Blank)
+                        || matches!(cell.value, CellValue::NotApplicable(_)) && !node.na_allowed;
+                    return Val::Bool(blank);
+                }
+                Val::Bool(conforms(
+                    &cell.value,
+                    cell.unit.as_deref(),
+                    t.cell_type(row, column),
+                ))
+            }
+            Function::Capture => {
+                let text = self.eval(&args[0], frame);
+                let Val::Pattern(regex) = self.eval(&args[1], frame) else {
+                    unreachable!("typed as a pattern")
+                };
+                let (text, at) = match self.text(text) {
+                    Ok(t) => t,
+                    Err(m) => return m,
+                };
+                match regex.captures(&text) {
+                    None => {
+                        Val::missing(format!("正文中没有找到与 /{}/ 相符的文字", regex.as_str()))
+                    }
+                    Some(captures) => {
+                        if frame.recording {
+                            if let (Some(at), Some(whole)) = (at, captures.get(0)) {
+                                let span = self
+                                    .report
+                                    .source_span(at + whole.start(), at + whole.end());
+                                frame
+                                    .evidence
+                                    .places
+                                    .push((span, format!("正文：「{}」", whole.as_str())));
+                            }
+                        }
+                        let groups = regex
+                            .capture_names()
+                            .enumerate()
+                            .filter_map(|(i, name)| {
+                                Some((
+                                    name?.to_owned(),
+                                    captures.get(i).map(|m| {
+                                        (m.as_str().to_owned(), at.map(|a| a + m.start()))
+                                    }),
+                                ))
+                            })
+                            .collect();
+                        Val::Match(groups)
+                    }
+                }
+            }
+            Function::Years => match self.text(self.eval(&args[0], frame)) {
+                Ok((text, _)) => Val::List(
+                    years_in(&text)
+                        .into_iter()
+                        .map(|y| Val::Num(y.into()))
+                        .collect(),
+                ),
+                Err(m) => m,
+            },
+            Function::SumOfNumbers => match self.text(self.eval(&args[0], frame)) {
+                Ok((text, _)) => Val::Num(numbers_in(&text).into_iter().sum()),
+                Err(m) => m,
+            },
+            Function::ToNumber => match self.eval(&args[0], frame) {
+                m @ Val::Missing(_) => m,
+                v => match self.number(v) {
+                    Ok(n) => Val::Num(n),
+                    Err(m) => m,
+                },
+            },
+            Function::Length => match self.eval(&args[0], frame) {
+                Val::List(items) => Val::Num(items.len().into()),
+                other => match self.text(other) {
+                    Ok((t, _)) => Val::Num(t.chars().count().into()),
+                    Err(m) => m,
+                },
+            },
+            Function::First => match self.eval(&args[0], frame) {
+                Val::List(items) => items
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Val::missing("列表是空的")),
+                other => other,
+            },
+            Function::MakeDate => {
+                let parts: Result<Vec<Decimal>, Val<'r>> = args
+                    .iter()
+                    .map(|a| self.number(self.eval(a, frame)))
+                    .collect();
+                match parts {
+                    Err(m) => m,
+                    Ok(p) => {
+                        let as_int = |d: Decimal| i64::try_from(d.trunc()).ok();
+                        match (as_int(p[0]), as_int(p[1]), as_int(p[2])) {
+                            (Some(y), Some(m), Some(d)) => i32::try_from(y)
+                                .ok()
+                                .zip(u32::try_from(m).ok())
+                                .zip(u32::try_from(d).ok())
+                                .and_then(|((y, m), d)| Date::new(y, m, d))
+                                .map_or_else(|| Val::missing("不存在的日期"), Val::Date),
+                            _ => Val::missing("不存在的日期"),
+                        }
+                    }
+                }
+            }
+            Function::Abs | Function::Round => {
+                let n = match self.number(self.eval(&args[0], frame)) {
+                    Ok(n) => n,
+                    Err(m) => return m,
+                };
+                if function == Function::Abs {
+                    return Val::Num(n.abs());
+                }
+                match self.number(self.eval(&args[1], frame)) {
+                    Ok(digits) => Val::Num(
+                        n.round_dp(
+                            u32::try_from(i64::try_from(digits.trunc()).unwrap_or(0).clamp(0, 20))
+                                .unwrap_or(0),
+                        ),
+                    ),
+                    Err(m) => m,
+                }
+            }
+            Function::Sum | Function::Min | Function::Max | Function::Count => {
+                let mut numbers = Vec::new();
+                let mut count = 0usize;
+                for a in args {
+                    match self.eval(a, frame) {
+                        m @ Val::Missing(_) => return m,
+                        Val::List(items) => {
+                            count += items.len();
+                            for i in items {
+                                match self.number(i) {
+                                    Ok(n) => numbers.push(n),
+                                    Err(m) if function != Function::Count => return m,
+                                    Err(_) => {}
+                                }
+                            }
+                        }
+                        other => {
+                            count += 1;
+                            match self.number(other) {
+                                Ok(n) => numbers.push(n),
+                                Err(m) if function != Function::Count => return m,
+                                Err(_) => {}
+                            }
+                        }
+                    }
+                }
+                match function {
+                    Function::Count => Val::Num(count.into()),
+                    Function::Sum => Val::Num(numbers.iter().sum()),
+                    Function::Min => numbers
+                        .into_iter()
+                        .min()
+                        .map_or_else(|| Val::missing("没有数值"), Val::Num),
+                    _ => numbers
+                        .into_iter()
+                        .max()
+                        .map_or_else(|| Val::missing("没有数值"), Val::Num),
+                }
+            }
+        }
+    }
+
+    fn single_cell(
+        &self,
+        expr: &'r Expr,
+        frame: &mut Frame<'r>,
+    ) -> Option<(bool, TableIdx, NodeIdx, NodeIdx)> {
+        match &expr.kind {
+            ExprKind::Cells {
+                prev_year,
+                table,
+                rows,
+                columns,
+            } => {
+                let rows = resolve_pick(rows, frame)?;
+                let columns = resolve_pick(columns, frame)?;
+                Some((*prev_year, *table, rows[0], columns[0]))
+            }
+            _ => match self.eval(expr, frame) {
+                Val::Cell { table, row, column } => Some((false, table, row, column)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether a section comes after every section declared before it that the report has.
+    fn in_order(&self, section: usize, frame: &mut Frame<'r>) -> Val<'r> {
+        let key = &self.rule_set.sections[section].key;
+        let Some(found) = self.report.section(key) else {
+            return Val::missing(format!(
+                "报告中没有「{}」一节",
+                self.rule_set.sections[section].title
+            ));
+        };
+        let Some(position) = self
+            .rule_set
+            .section_order
+            .iter()
+            .position(|&s| s == section)
+        else {
+            return Val::Bool(true);
+        };
+        for &earlier in &self.rule_set.section_order[..position] {
+            if let Some(e) = self.report.section(&self.rule_set.sections[earlier].key) {
+                if e.heading_span.start > found.heading_span.start {
+                    if frame.recording {
+                        frame
+                            .evidence
+                            .places
+                            .push((found.heading_span, format!("「{}」", found.heading)));
+                        frame
+                            .evidence
+                            .places
+                            .push((e.heading_span, format!("应在此之前：「{}」", e.heading)));
+                    }
+                    return Val::Bool(false);
+                }
+            }
+        }
+        Val::Bool(true)
+    }
+
+    // ------------------------------------------------------------------ comparisons
+
+    fn compare(
+        &self,
+        op: CompareOp,
+        lhs: &'r Expr,
+        rhs: &'r Expr,
+        tolerance: Option<&'r (Box<Expr>, bool)>,
+        frame: &mut Frame<'r>,
+    ) -> Val<'r> {
+        let a = self.eval(lhs, frame);
+        let b = self.eval(rhs, frame);
+        // `x = 无` / `x ≠ 无` ask whether a value is there.
+        let absent_literal = |e: &Expr| matches!(e.kind, ExprKind::Absent);
+        if absent_literal(lhs) || absent_literal(rhs) {
+            let other = if absent_literal(lhs) { &b } else { &a };
+            let absent = other.is_missing();
+            return Val::Bool(if op == CompareOp::Eq { absent } else { !absent });
+        }
+        if let Val::Missing(_) = a {
+            return a;
+        }
+        if let Val::Missing(_) = b {
+            return b;
+        }
+        if let Some((amount, relative)) = tolerance {
+            let (x, y) = match (self.number(a), self.number(b)) {
+                (Ok(x), Ok(y)) => (x, y),
+                (Err(m), _) | (_, Err(m)) => return m,
+            };
+            let amount = match self.number(self.eval(amount, frame)) {
+                Ok(n) => n.abs(),
+                Err(m) => return m,
+            };
+            let allowed = if *relative {
+                y.abs() * amount / Decimal::ONE_HUNDRED
+            } else {
+                amount
+            };
+            let within = (x - y).abs() <= allowed;
+            return Val::Bool(match op {
+                CompareOp::Eq => within,
+                CompareOp::Ne => !within,
+                CompareOp::Lt => x < y && !within,
+                CompareOp::Le => x <= y || within,
+                CompareOp::Gt => x > y && !within,
+                CompareOp::Ge => x >= y || within,
+            });
+        }
+        match op {
+            CompareOp::Eq | CompareOp::Ne => match self.equal(&a, &b) {
+                Some(eq) => Val::Bool(eq == (op == CompareOp::Eq)),
+                None => Val::missing(format!(
+                    "无法比较「{}」与「{}」",
+                    self.label(&a),
+                    self.label(&b)
+                )),
+            },
+            _ => {
+                let ordering = match (&a, &b) {
+                    (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
+                    _ => match (self.as_number(&a), self.as_number(&b)) {
+                        (Some(x), Some(y)) => Some(x.cmp(&y)),
+                        _ => None,
+                    },
+                };
+                let Some(ordering) = ordering else {
+                    return Val::missing(format!(
+                        "无法比较「{}」与「{}」",
+                        self.label(&a),
+                        self.label(&b)
+                    ));
+                };
+                Val::Bool(match op {
+                    CompareOp::Lt => ordering.is_lt(),
+                    CompareOp::Le => ordering.is_le(),
+                    CompareOp::Gt => ordering.is_gt(),
+                    _ => ordering.is_ge(),
+                })
+            }
+        }
+    }
+
+    fn equal(&self, a: &Val<'r>, b: &Val<'r>) -> Option<bool> {
+        match (a, b) {
+            (Val::Bool(x), Val::Bool(y)) => Some(x == y),
+            (Val::Date(x), Val::Date(y)) => Some(x == y),
+            (Val::Num(x), Val::Num(y)) => Some(x == y),
+            (Val::Text(x, _), Val::Text(y, _))
+                if self.as_number(a).is_none() || self.as_number(b).is_none() =>
+            {
+                Some(x == y)
+            }
+            _ => Some(self.as_number(a)? == self.as_number(b)?),
+        }
+    }
+
+    fn text_op(&self, op: TextOp, a: &'r Expr, b: &'r Expr, frame: &mut Frame<'r>) -> Val<'r> {
+        let (text, at) = match self.text(self.eval(a, frame)) {
+            Ok(t) => t,
+            Err(m) => return m,
+        };
+        let found = match self.eval(b, frame) {
+            Val::Pattern(regex) => regex.find(&text).map(|m| (m.start(), m.end())),
+            Val::Text(needle, _) => text.find(needle.as_ref()).map(|i| (i, i + needle.len())),
+            m @ Val::Missing(_) => return m,
+            _ => unreachable!("typed as text or pattern"),
+        };
+        if frame.recording {
+            if let (Some((start, end)), Some(at)) = (found, at) {
+                let span = self.report.source_span(at + start, at + end);
+                frame
+                    .evidence
+                    .places
+                    .push((span, format!("「{}」", &text[start..end])));
+            }
+        }
+        Val::Bool(match op {
+            TextOp::Contains | TextOp::Matches => found.is_some(),
+            TextOp::NotContains | TextOp::NotMatches => found.is_none(),
+        })
+    }
+
+    // ------------------------------------------------------------------ conversions
+
+    fn text(&self, v: Val<'r>) -> Result<(Cow<'r, str>, Option<usize>), Val<'r>> {
+        match v {
+            Val::Text(t, at) => Ok((t, at)),
+            Val::Section(s) => {
+                let key = &self.rule_set.sections[s].key;
+                match self.report.section(key) {
+                    Some(d) => Ok((Cow::Borrowed(&d.text), Some(d.text_start))),
+                    None => Err(Val::missing(format!(
+                        "报告中没有「{}」一节",
+                        self.rule_set.sections[s].title
+                    ))),
+                }
+            }
+            Val::Match(groups) => match groups.into_iter().next() {
+                Some((_, Some((t, at)))) => Ok((Cow::Owned(t), at)),
+                _ => Err(Val::missing("正文中没有找到相应内容")),
+            },
+            m @ Val::Missing(_) => Err(m),
+            other => Ok((Cow::Owned(self.label(&other)), None)),
+        }
+    }
+
+    fn number(&self, v: Val<'r>) -> Result<Decimal, Val<'r>> {
+        match v {
+            Val::Num(n) => Ok(n),
+            m @ Val::Missing(_) => Err(m),
+            other => self
+                .as_number(&other)
+                .ok_or_else(|| Val::missing(format!("「{}」不是数字", self.label(&other)))),
+        }
+    }
+
+    fn as_number(&self, v: &Val<'r>) -> Option<Decimal> {
+        match v {
+            Val::Num(n) => Some(*n),
+            Val::Text(t, _) => number_in_text(t),
+            Val::Match(groups) => groups
+                .first()
+                .and_then(|(_, g)| g.as_ref())
+                .and_then(|(t, _)| number_in_text(t)),
+            _ => None,
+        }
+    }
+}
+
+fn grid(table: &crate::ruleset::Table, report: &Report) -> Grid {
+    let data = report.tables.iter().position(|t| t.key == table.key);
+    let position = |paths: Option<&Vec<String>>, node: &Node| {
+        paths.and_then(|p| p.iter().position(|x| *x == node.path))
+    };
+    let rows = table
+        .rows
+        .iter()
+        .map(|n| position(data.map(|d| &report.tables[d].rows), n))
+        .collect();
+    let columns = table
+        .columns
+        .iter()
+        .map(|n| position(data.map(|d| &report.tables[d].columns), n))
+        .collect();
+    Grid {
+        data,
+        rows,
+        columns,
+    }
+}
+
+fn domain_value<'r>(domain: &Domain, position: usize) -> Val<'r> {
+    match domain {
+        Domain::Columns(t, nodes) => Val::Node {
+            table: *t,
+            node: nodes[position],
+            rows: false,
+            position,
+        },
+        Domain::Rows(t, nodes) => Val::Node {
+            table: *t,
+            node: nodes[position],
+            rows: true,
+            position,
+        },
+        Domain::Sections(s) => Val::Section(s[position]),
+        Domain::Tables(t) => Val::Table(t[position]),
+        Domain::Cells(cells) => {
+            let (table, row, column) = cells[position];
+            Val::Cell { table, row, column }
+        }
+    }
+}
+
+/// The nodes a pick selects for the current values of the variables.
+fn resolve_pick<'p>(pick: &'p Pick, frame: &Frame<'_>) -> Option<&'p [NodeIdx]> {
+    match pick {
+        Pick::Fixed(nodes) => Some(nodes),
+        Pick::ByVar {
+            slot, per_value, ..
+        } => {
+            let Some(Some(Val::Node { position, .. })) = frame.slots.get(*slot) else {
+                return None;
+            };
+            per_value.get(*position).map(Vec::as_slice)
+        }
+    }
+}
+
+fn pick_label(nodes: &[Node], pick: &Pick, frame: &Frame<'_>, _rows: bool) -> String {
+    match resolve_pick(pick, frame) {
+        Some([one]) => node_label_short(&nodes[*one]),
+        Some([first, .., last]) => format!(
+            "{}..{}",
+            node_label_short(&nodes[*first]),
+            node_label_short(&nodes[*last])
+        ),
+        _ => "?".into(),
+    }
+}
+
+fn node_label(node: &Node) -> String {
+    if node.unlabeled {
+        node.key.clone()
+    } else {
+        node.label.clone()
+    }
+}
+
+/// A row's key is shorter than its printed label and reads well in formulas (`一[自然人]`).
+fn node_label_short(node: &Node) -> String {
+    if node.label.chars().count() <= 8 && !node.unlabeled {
+        node.label.clone()
+    } else {
+        node.path.clone()
+    }
+}
+
+fn cell_value_text(value: &CellValue) -> String {
+    match value {
+        CellValue::Number(n) => number_text(*n),
+        CellValue::Blank => "（空白）".into(),
+        CellValue::NotApplicable(mark) | CellValue::Text(mark) => mark.clone(),
+        CellValue::Invalid(_) => "（无效）".into(),
+    }
+}
+
+fn number_text(n: Decimal) -> String {
+    n.normalize().to_string()
+}
+
+fn display(v: &Val<'_>) -> String {
+    match v {
+        Val::Num(n) => number_text(*n),
+        Val::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Val::Text(t, _) => t.to_string(),
+        Val::Date(d) => d.to_string(),
+        Val::List(items) => items.iter().map(display).collect::<Vec<_>>().join("、"),
+        Val::Range(a, b) => format!("{a}..{b}"),
+        Val::Pattern(r) => format!("/{}/", r.as_str()),
+        Val::Match(groups) => groups
+            .iter()
+            .filter_map(|(_, g)| g.as_ref().map(|(t, _)| t.clone()))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Val::Missing(reason) => format!("（{reason}）"),
+        Val::Section(_) | Val::Table(_) | Val::Node { .. } | Val::Cell { .. } => "?".into(),
+    }
+}
+
+/// Whether a cell's value is a value of its declared type.
+pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> bool {
+    let CellValue::Number(n) = value else {
+        return !matches!(value, CellValue::Invalid(_));
+    };
+    match cell_type {
+        CellType::Count => n.fract().is_zero() && !n.is_sign_negative() && unit.is_none(),
+        CellType::Integer => n.fract().is_zero() && unit.is_none(),
+        CellType::Money { units, decimals } => {
+            let unit_ok = match unit {
+                None => true,
+                Some("元") => units.contains(&MoneyUnit::Yuan),
+                Some("万元") => units.contains(&MoneyUnit::WanYuan),
+                Some(_) => false,
+            };
+            unit_ok && n.normalize().scale() <= *decimals
+        }
+        CellType::Percent => unit.is_none_or(|u| u == "%"),
+        CellType::Text => true,
+    }
+}
+
+/// Four-digit years followed by 年 (1990–2100).
+fn years_in(text: &str) -> Vec<i64> {
+    let bytes = text.as_bytes();
+    let mut years = Vec::new();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        if bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && text[i + 4..].trim_start().starts_with('年')
+        {
+            if let Ok(y) = text[i..i + 4].parse::<i64>() {
+                if (1990..=2100).contains(&y) {
+                    years.push(y);
+                }
+            }
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    years
+}
+
+fn numbers_in(text: &str) -> Vec<Decimal> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == '.' && !current.is_empty()) {
+            current.push(c);
+        } else if !current.is_empty() {
+            if let Ok(n) = current.trim_end_matches('.').parse() {
+                out.push(n);
+            }
+            current.clear();
+        }
+    }
+    out
+}
