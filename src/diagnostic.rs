@@ -133,9 +133,15 @@ impl miette::Diagnostic for Diagnostic {
 pub enum Problem {
     /// `检查 S1 错误 于 申请 { 断言 一[c] = }` — the text stops making sense here.
     Unexpected {
+        /// A likely cause the parser cannot see (a keyword written against a name).
+        hint: Option<String>,
         expected: Vec<&'static str>,
         found: String,
     },
+    /// `检查 S1 错误 {` with no `}` before the end of the file.
+    Unclosed { open: char, close: char },
+    /// `消息 "差额` — a string that does not end on its line.
+    UnclosedString { quote: char, close: char },
     /// 65 nested `(`.
     TooDeep { limit: usize },
     /// `"\q"` in a string.
@@ -161,7 +167,8 @@ pub enum Problem {
     ExtendsCycle { chain: Vec<String> },
     /// A file without `规则集 …`.
     MissingHeader { what: &'static str },
-    /// `标题` written twice, or `继承` after the first check.
+    /// `规则集` written twice, `继承` after the first check, or `仅当 存在(m)` where `m` is
+    /// the check's own `令` (preconditions are evaluated before it).
     Misplaced {
         what: &'static str,
         why: &'static str,
@@ -198,7 +205,7 @@ pub enum Problem {
         expected: String,
         found: usize,
     },
-    /// `对每 列 c：…` in a check without `于 表格`.
+    /// `对每 列 c：…`, or a bare row name `一[总计]`, in a check without `于 表格`.
     NeedsTable { what: &'static str },
     /// `覆盖 S9 { … }` where no check S9 exists.
     UnknownCheck {
@@ -209,7 +216,7 @@ pub enum Problem {
     CheckShape { problem: &'static str },
     /// `参数 层级：颜色`.
     UnknownType { name: String, known: &'static str },
-    /// `参数 容差：数 = "半个"`, or `--param 容差=半个`.
+    /// `参数 百分比容差：数 = "半个"`, or `--param 百分比容差=半个`.
     BadValue {
         name: String,
         expected: String,
@@ -234,6 +241,8 @@ impl Problem {
     pub fn code(&self) -> &'static str {
         match self {
             Problem::Unexpected { .. } => "syntax",
+            Problem::Unclosed { .. } => "unclosed",
+            Problem::UnclosedString { .. } => "unclosed-string",
             Problem::TooDeep { .. } => "too-deep",
             Problem::BadEscape(_) => "bad-escape",
             Problem::BadNumber(_) => "bad-number",
@@ -270,7 +279,9 @@ impl Problem {
     pub fn label(&self) -> String {
         match self {
             Problem::Unexpected { found, .. } => format!("这里出现了{found}"),
-            Problem::TooDeep { .. } => "括号嵌套太深".into(),
+            Problem::Unclosed { close, .. } => format!("这个括号没有对应的「{close}」"),
+            Problem::UnclosedString { .. } => "字符串从这里开始，到行尾也没有结束".into(),
+            Problem::TooDeep { .. } => "嵌套太深".into(),
             Problem::BadEscape(_) => "无法识别的转义".into(),
             Problem::BadNumber(_) => "数字太大".into(),
             Problem::BadDate(_) => "不存在的日期".into(),
@@ -305,9 +316,21 @@ impl Problem {
     /// What the author can do about it.
     pub fn help(&self) -> Option<String> {
         match self {
-            Problem::Unexpected { expected, .. } if !expected.is_empty() => {
-                Some(format!("这里应当是：{}", expected.join("、")))
+            Problem::Unexpected { expected, hint, .. } => {
+                let expected = (!expected.is_empty()).then(|| format!("这里应当是：{}", expected.join("、")));
+                match (hint, expected) {
+                    (Some(h), Some(e)) => Some(format!("{h}\n{e}")),
+                    (Some(h), None) => Some(h.clone()),
+                    (None, e) => e,
+                }
             }
+            Problem::Unclosed { open, close } => {
+                Some(format!("在这一块结束的地方补上「{close}」，与这里的「{open}」配对"))
+            }
+            Problem::UnclosedString { .. } => {
+                Some("字符串必须在同一行内结束，前后引号要配对：\"…\"、“…”、「…」".into())
+            }
+            Problem::BadNumber(_) => Some("数字的绝对值不能超过 79228162514264337593543950335".into()),
             Problem::TooDeep { .. } => Some("把表达式拆成几个「令」定义".into()),
             Problem::BadEscape(_) => Some(
                 "字符串里可用的转义只有 \\\" \\\\ \\n \\t \\{ \\}；若要写正则表达式，请用 /…/".into(),
@@ -365,7 +388,18 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Unexpected { found, .. } => write!(f, "语法错误：这里不应出现{found}"),
-            Problem::TooDeep { limit } => write!(f, "括号嵌套超过 {limit} 层"),
+            Problem::Unclosed { open, close } => {
+                write!(f, "缺少「{close}」：这里的「{open}」到文件结尾都没有闭合")
+            }
+            Problem::UnclosedString { close, .. } => {
+                write!(f, "字符串没有结束：这一行里找不到与之配对的「{close}」")
+            }
+            Problem::TooDeep { limit } => {
+                write!(
+                    f,
+                    "嵌套太深：超过 {limit} 层（括号、「若」「非」都计算在内）"
+                )
+            }
             Problem::BadEscape(c) => write!(f, "字符串中的转义「\\{c}」无法识别"),
             Problem::BadNumber(n) => write!(f, "数字「{n}」超出可表示的范围"),
             Problem::BadDate(d) => write!(f, "日期「{d}」不存在"),

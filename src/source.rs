@@ -105,12 +105,21 @@ impl miette::SourceCode for SourceFile {
         let contents = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts columns in bytes; people count characters (一 is one column, not
+        // three).
+        let column = if contents.column() == 0 {
+            0
+        } else {
+            let at = floor_char_boundary(&self.text, span.offset().min(self.text.len()));
+            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            self.text[line_start..at].chars().count()
+        };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
             contents.data(),
             *contents.span(),
             contents.line(),
-            contents.column(),
+            column,
             contents.line_count(),
         )))
     }

@@ -119,17 +119,21 @@ pub(super) struct Resolver<'a> {
     lets: Vec<Let>,
     used_tables: Vec<bool>,
     used_params: Vec<bool>,
+    /// The rule files, for reading message templates as written (with their escapes).
+    sources: SourceMap,
 }
 
 impl<'a> Resolver<'a> {
     pub(super) fn new(
         decls: &'a Declarations,
         tables: Vec<Table>,
+        sources: SourceMap,
         diagnostics: &'a mut Vec<Diagnostic>,
     ) -> Self {
         let used_tables = vec![false; tables.len()];
         Self {
             decls,
+            sources,
             tables,
             diagnostics,
             params: Vec::new(),
@@ -143,7 +147,8 @@ impl<'a> Resolver<'a> {
         self.diagnostics.push(Diagnostic::error(problem, span));
     }
 
-    pub(super) fn compile(&mut self, id: Ident, sources: SourceMap) -> RuleSet {
+    pub(super) fn compile(&mut self, id: Ident) -> RuleSet {
+        let sources = self.sources.clone();
         let decls = self.decls;
         self.params = decls.params.iter().filter_map(|p| self.param(p)).collect();
         self.used_params = vec![false; self.params.len()];
@@ -880,23 +885,31 @@ impl<'a> Resolver<'a> {
     // ------------------------------------------------------------------ templates
 
     fn template(&mut self, message: &ast::Str, frame: &mut Frame) -> Option<Template> {
-        let text = &message.node;
-        // Offsets are exact when the string has no escapes; otherwise placeholders point at
-        // the start of the string.
-        let exact = !has_escape(message);
-        let base = message.span.start + 1;
+        // Read the message as written, so that `\{` is told from `{` and every placeholder's
+        // span is exact.
+        let raw = self.sources.snippet(message.span).to_owned();
+        let escapes = raw.starts_with('"');
+        let quote = raw.chars().next().map_or(0, char::len_utf8);
+        let close = raw.chars().last().map_or(0, char::len_utf8);
+        let body = raw
+            .get(quote..raw.len().saturating_sub(close))
+            .unwrap_or_default();
+        let base = message.span.start + quote;
         let mut parts = Vec::new();
         let mut literal = String::new();
-        let mut chars = text.char_indices().peekable();
+        let mut chars = body.char_indices().peekable();
         let mut ok = true;
         while let Some((at, c)) = chars.next() {
             match c {
-                '\\' if matches!(chars.peek(), Some((_, '{' | '}'))) => {
-                    literal.push(chars.next().unwrap().1);
-                }
+                '\\' if escapes => match chars.next().map(|(_, e)| e) {
+                    Some('n') => literal.push('\n'),
+                    Some('t') => literal.push('\t'),
+                    Some(e) => literal.push(e),
+                    None => {}
+                },
                 '{' => {
                     let start = at + 1;
-                    let Some(close) = text[start..].find('}') else {
+                    let Some(close) = body[start..].find('}') else {
                         self.error(
                             Problem::BadTemplate {
                                 reason: "「{」没有对应的「}」",
@@ -905,19 +918,15 @@ impl<'a> Resolver<'a> {
                         );
                         return None;
                     };
-                    let inner = &text[start..start + close];
+                    let inner = &body[start..start + close];
                     while chars.peek().is_some_and(|&(i, _)| i < start + close + 1) {
                         chars.next();
                     }
                     if !literal.is_empty() {
                         parts.push(TemplatePart::Text(std::mem::take(&mut literal)));
                     }
-                    let offset = if exact {
-                        base + start
-                    } else {
-                        message.span.start
-                    };
-                    let span = Span::new(offset, offset + if exact { inner.len() } else { 0 });
+                    let offset = base + start;
+                    let span = Span::new(offset, offset + inner.len());
                     match self.placeholder(inner, offset, span, frame) {
                         Some(part) => parts.push(part),
                         None => ok = false,
@@ -1946,10 +1955,6 @@ fn pattern_reason(message: &str) -> String {
 
 /// Whether a string literal used escapes: its decoded text is then shorter than the quoted
 /// source.
-fn has_escape(message: &ast::Str) -> bool {
-    message.node.len() + 2 != message.span.len()
-}
-
 fn literal_text(literal: &Literal) -> String {
     match literal {
         Literal::Number(n) => n.to_string(),

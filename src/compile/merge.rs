@@ -45,8 +45,8 @@ pub(super) fn merge_and_compile(
     }
     let id = decls.id.clone()?;
     let tables = tables::compile_tables(&decls, diagnostics);
-    let mut resolver = Resolver::new(&decls, tables, diagnostics);
-    let rule_set = resolver.compile(id, sources);
+    let mut resolver = Resolver::new(&decls, tables, sources, diagnostics);
+    let rule_set = resolver.compile(id);
     Some(rule_set)
 }
 

@@ -9,22 +9,164 @@ use crate::source::{Span, floor_char_boundary};
 
 pub type SyntaxError = Diagnostic;
 
-pub fn from_pest(error: &pest::error::Error<Rule>, text: &str) -> SyntaxError {
+/// Turns a pest failure into a diagnostic. `unclosed` is the first bracket the text opens
+/// and never closes, if any: at the end of the file it is the likely culprit.
+pub fn from_pest(
+    error: &pest::error::Error<Rule>,
+    text: &str,
+    unclosed: Option<(usize, char)>,
+) -> SyntaxError {
     let at = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
     let at = floor_char_boundary(text, at.min(text.len()));
+    if let ErrorVariant::CustomError { message } = &error.variant {
+        // pest's own guard against deep recursion.
+        if message.contains("limit") {
+            return Diagnostic::error(
+                Problem::TooDeep {
+                    limit: super::parser::MAX_NESTING,
+                },
+                Span::new(at, at),
+            );
+        }
+    }
+    let rest = &text[at..];
+    if at == text.len() || rest.trim().is_empty() {
+        if let Some((open_at, open)) = unclosed {
+            let close = closing(open);
+            return Diagnostic::error(
+                Problem::Unclosed { open, close },
+                Span::new(open_at, open_at + open.len_utf8()),
+            );
+        }
+    }
+    if let Some(quote) = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '“' | '「'))
+    {
+        let line_rest = &rest[quote.len_utf8()..rest.find('\n').unwrap_or(rest.len())];
+        let close = match quote {
+            '“' => '”',
+            '「' => '」',
+            _ => '"',
+        };
+        if !line_rest.contains(close) {
+            return Diagnostic::error(
+                Problem::UnclosedString { quote, close },
+                Span::new(at, at + quote.len_utf8()),
+            );
+        }
+    }
     let mut expected: Vec<&'static str> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|r| describe(*r)).collect()
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            // pest does not export the token type; its debug form is
+            // `Sensitive { token: "}" }` for a literal.
+            let debug = format!("{token:?}");
+            let literal = debug
+                .strip_prefix("Sensitive { token: \"")
+                .and_then(|rest| rest.strip_suffix("\" }"));
+            if let Some(phrase) = literal.and_then(punctuation) {
+                expected.push(phrase);
+            }
+        }
+    }
+    tidy(&mut expected);
+    let (found, span) = found_at(text, at);
+    let hint = glued_keyword(text, at);
+    Diagnostic::error(
+        Problem::Unexpected {
+            expected,
+            found,
+            hint,
+        },
+        span,
+    )
+}
+
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '（' => '）',
+        '[' => ']',
+        '【' => '】',
+        '｛' => '｝',
+        _ => '}',
+    }
+}
+
+/// Closing and separating punctuation, which the grammar keeps silent, as phrases.
+fn punctuation(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "}" | "｝" => "「}」",
+        ")" | "）" => "「)」",
+        "]" | "】" => "「]」",
+        ":" | "：" => "「：」",
+        "," | "，" | "、" => "「，」",
+        "=" | "＝" => "「=」",
+        "{" | "｛" => "「{」",
+        "(" | "（" => "「(」",
+        "[" | "【" => "「[」",
+        _ => return None,
+    })
+}
+
+/// Sorts the phrases and drops those that add nothing next to the others.
+fn tidy(expected: &mut Vec<&'static str>) {
     expected.sort_unstable();
     expected.dedup();
-    let (found, span) = found_at(text, at);
-    Diagnostic::error(Problem::Unexpected { expected, found }, span)
+    if expected.contains(&"表达式") {
+        expected.retain(|e| !matches!(*e, "「非」或负号" | "「(」" | "「[」"));
+    }
+    if expected.iter().any(|e| e.starts_with("运算符")) {
+        expected.retain(|e| !matches!(*e, "「=」" | "「(」" | "「[」"));
+    }
+    if expected.len() > 1 {
+        expected.retain(|e| !matches!(*e, "关键字" | "文件结尾"));
+    }
+}
+
+/// A keyword written against the next word (`若报告`) makes one name of both, and the
+/// error then appears later, where the parser gives up. Says so.
+fn glued_keyword(text: &str, at: usize) -> Option<String> {
+    const STARTERS: &[&str] = &[
+        "对每", "若", "非", "断言", "消息", "帮助", "令", "仅当", "标签", "依据", "检查", "表格",
+        "章节", "参数", "属于", "其中", "全都", "任一", "上年",
+    ];
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let line = &text[line_start..at];
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in line
+        .char_indices()
+        .chain(std::iter::once((line.len(), ' ')))
+    {
+        match (is_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push(&line[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words.into_iter().rev().find_map(|word| {
+        let keyword = STARTERS.iter().find(|k| word.starts_with(**k) && word.len() > k.len())?;
+        let next = word[keyword.len()..].chars().next()?;
+        // A keyword that is only part of a longer keyword (对每 … is fine; 非 in 非常 is rare).
+        (!super::KEYWORDS.contains(&word)).then(|| {
+            format!("「{word}」被读作一个名称：关键字「{keyword}」后面要留一个空格，写成「{keyword} {next}…」")
+        })
+    })
 }
 
 /// Describes what stands at `at`, and the span to underline: the whole word, one
@@ -241,7 +383,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::modify_decl
         | Rule::check_decl
         | Rule::override_decl
-        | Rule::disable_decl => "一项声明（规则集、章节、表格、检查 …）",
+        | Rule::disable_decl => {
+            "一项声明（规则集、标题、版本、依据、适用、继承、参数、令、章节、章节顺序、表格、修改、替换、检查、覆盖、停用）"
+        }
         Rule::anchor_decl
         | Rule::type_decl
         | Rule::blank_decl
@@ -264,4 +408,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::call => "函数调用",
         _ => return None,
     })
+}
+
+pub fn too_deep_expression(span: Span, limit: usize) -> SyntaxError {
+    Diagnostic::error(Problem::TooDeep { limit }, span)
 }

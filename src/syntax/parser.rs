@@ -32,7 +32,24 @@ thread_local! {
 
 /// Parses a whole rule file whose first byte sits at `base` in the source map.
 pub fn parse_rule_file(text: &str, base: usize) -> Result<RuleFile, SyntaxError> {
-    with_base(base, || parse_file_at_base(text, base))
+    on_parser_stack(|| with_base(base, || parse_file_at_base(text, base)))
+}
+
+/// Runs a parse on a thread with a stack large enough for the deepest nesting the limits
+/// allow, whatever the calling thread's stack (test threads have 2 MiB).
+fn on_parser_stack<T: Send>(parse: impl FnOnce() -> T + Send) -> T {
+    const STACK: usize = 64 * 1024 * 1024;
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("gouji-parser".into())
+            .stack_size(STACK)
+            .spawn_scoped(scope, parse)
+            .map_or_else(
+                |_| unreachable!("spawning the parser thread failed"),
+                |h| h.join(),
+            )
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn with_base<T>(base: usize, parse: impl FnOnce() -> T) -> T {
@@ -43,9 +60,11 @@ fn with_base<T>(base: usize, parse: impl FnOnce() -> T) -> T {
 }
 
 fn parse_file_at_base(text: &str, base: usize) -> Result<RuleFile, SyntaxError> {
-    check_nesting(text).map_err(|e| e.shifted(base))?;
-    let mut pairs =
-        RuleParser::parse(Rule::file, text).map_err(|e| err::from_pest(&e, text).shifted(base))?;
+    let unclosed = check_nesting(text).map_err(|e| e.shifted(base))?;
+    // Records the literal tokens tried, so that a missing `}` or `：` can be named.
+    pest::set_error_detail(true);
+    let mut pairs = RuleParser::parse(Rule::file, text)
+        .map_err(|e| err::from_pest(&e, text, unclosed).shifted(base))?;
     let file = pairs.next().expect("the file rule always yields one pair");
     let mut items = Vec::new();
     for pair in file.into_inner() {
@@ -61,23 +80,36 @@ fn parse_file_at_base(text: &str, base: usize) -> Result<RuleFile, SyntaxError> 
 /// Parses the `{…}` placeholder of a message template; `offset` is where its text starts in
 /// the rule file, so spans point into the file.
 pub fn parse_placeholder(text: &str, offset: usize) -> Result<Expr, SyntaxError> {
-    check_nesting(text).map_err(|e| e.shifted(offset))?;
-    let mut pairs = RuleParser::parse(Rule::placeholder, text)
-        .map_err(|e| err::from_pest(&e, text).shifted(offset))?;
-    let placeholder = pairs
-        .next()
-        .expect("the placeholder rule always yields one pair");
-    let expr = placeholder
-        .into_inner()
-        .next()
-        .expect("a placeholder holds one expression");
-    with_base(offset, || build_expr(expr))
+    let parse = || {
+        let unclosed = check_nesting(text).map_err(|e| e.shifted(offset))?;
+        let mut pairs = RuleParser::parse(Rule::placeholder, text)
+            .map_err(|e| err::from_pest(&e, text, unclosed).shifted(offset))?;
+        let placeholder = pairs
+            .next()
+            .expect("the placeholder rule always yields one pair");
+        let expr = placeholder
+            .into_inner()
+            .next()
+            .expect("a placeholder holds one expression");
+        with_base(offset, || build_expr(expr))
+    };
+    // Placeholders are nearly always a name or two; only a long one could nest deeply.
+    if text.len() <= 64 {
+        parse()
+    } else {
+        on_parser_stack(parse)
+    }
 }
 
-/// Rejects bracket nesting deeper than [`MAX_NESTING`] before pest sees the text.
-fn check_nesting(text: &str) -> Result<(), SyntaxError> {
-    let mut depth = 0usize;
+/// Rejects bracket nesting deeper than [`MAX_NESTING`] before pest sees the text. Brackets
+/// inside strings, patterns and comments do not count. Returns the first bracket that is
+/// never closed, for a better message if pest then fails at the end of the file.
+fn check_nesting(text: &str) -> Result<Option<(usize, char)>, SyntaxError> {
+    let mut open: Vec<(usize, char)> = Vec::new();
     let mut chars = text.char_indices().peekable();
+    // The last word or punctuation mark before the current character, to tell a pattern's
+    // `/` (after 匹配, `(`, `,` …) from a division's (after an operand).
+    let mut previous_word = String::new();
     while let Some((at, c)) = chars.next() {
         match c {
             '"' => skip_until(&mut chars, '"', true),
@@ -85,19 +117,49 @@ fn check_nesting(text: &str) -> Result<(), SyntaxError> {
             '「' => skip_until(&mut chars, '」', false),
             '#' => skip_until(&mut chars, '\n', false),
             '/' if chars.peek().is_some_and(|&(_, n)| n == '/') => {
-                skip_until(&mut chars, '\n', false)
+                skip_until(&mut chars, '\n', false);
             }
+            '/' if starts_pattern(&previous_word) => skip_until(&mut chars, '/', true),
             '(' | '（' | '[' | '【' | '{' | '｛' => {
-                depth += 1;
-                if depth > MAX_NESTING {
+                open.push((at, c));
+                if open.len() > MAX_NESTING {
                     return Err(err::too_deep(Span::new(at, at + c.len_utf8())));
                 }
             }
-            ')' | '）' | ']' | '】' | '}' | '｝' => depth = depth.saturating_sub(1),
+            ')' | '）' | ']' | '】' | '}' | '｝' => {
+                open.pop();
+            }
             _ => {}
         }
+        if c.is_whitespace() {
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            if !previous_word
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_alphanumeric() || p == '_')
+            {
+                previous_word.clear();
+            }
+            previous_word.push(c);
+        } else {
+            previous_word.clear();
+            previous_word.push(c);
+        }
     }
-    Ok(())
+    Ok(open.first().copied())
+}
+
+/// Whether a `/` after this word or mark begins a pattern rather than a division.
+fn starts_pattern(previous: &str) -> bool {
+    previous.is_empty()
+        || previous.ends_with("匹配")
+        || matches!(
+            previous,
+            "(" | "（" | "," | "，" | "、" | "=" | "＝" | "[" | "【" | "：" | ":"
+        )
+        || super::KEYWORDS.contains(&previous)
 }
 
 fn skip_until(
@@ -119,7 +181,33 @@ type Build<T> = Result<T, SyntaxError>;
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     let base = BASE.with(std::cell::Cell::get);
-    Span::new(base + s.start(), base + s.end())
+    Span::new(base + s.start(), base + content_end(pair))
+}
+
+/// Where a pair's content ends. pest counts the spaces and comments it skipped before an
+/// optional part that then did not match as part of the pair; they are not.
+fn content_end(pair: &Pair<'_, Rule>) -> usize {
+    let span = pair.as_span();
+    let Some(last) = pair.clone().into_inner().last() else {
+        return span.end();
+    };
+    let input = span.get_input();
+    let mut end = content_end(&last);
+    let mut at = end;
+    while at < span.end() {
+        let rest = &input[at..span.end()];
+        let c = rest.chars().next().expect("at is before the end");
+        if c.is_whitespace() || c == '\u{feff}' {
+            at += c.len_utf8();
+        } else if c == '#' || rest.starts_with("//") {
+            at += rest.find('\n').unwrap_or(rest.len());
+        } else {
+            // Punctuation that closes the pair (`]`, `)`, `}`).
+            at += c.len_utf8();
+            end = at;
+        }
+    }
+    end
 }
 
 fn ident(pair: &Pair<'_, Rule>) -> Ident {
@@ -642,13 +730,9 @@ fn string(pair: &Pair<'_, Rule>) -> Build<Str> {
         match chars.next() {
             Some((_, 'n')) => out.push('\n'),
             Some((_, 't')) => out.push('\t'),
-            Some((_, e @ ('"' | '\\' | '{' | '}'))) => {
-                // `\{` keeps a brace literal in message templates.
-                if matches!(e, '{' | '}') {
-                    out.push('\\');
-                }
-                out.push(e);
-            }
+            // `\{` and `\}` are braces; in a message template they are not placeholders (the
+            // template reader sees the escapes in the source).
+            Some((_, e @ ('"' | '\\' | '{' | '}'))) => out.push(e),
             Some((_, other)) => {
                 let start = span.start + 1 + at;
                 return Err(err::bad_escape(
@@ -712,7 +796,33 @@ impl Infix {
     }
 }
 
+thread_local! {
+    /// How many expressions are being built one inside another.
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How deeply expressions may nest (through `若`, `非` and brackets together); real rules
+/// use a handful of levels.
+const MAX_EXPRESSION_DEPTH: usize = MAX_NESTING;
+
 fn build_expr(pair: Pair<'_, Rule>) -> Build<Expr> {
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() + 1);
+        d.get()
+    });
+    let result = if depth > MAX_EXPRESSION_DEPTH {
+        Err(err::too_deep_expression(
+            span_of(&pair),
+            MAX_EXPRESSION_DEPTH,
+        ))
+    } else {
+        build_expr_at_depth(pair)
+    };
+    DEPTH.with(|d| d.set(d.get() - 1));
+    result
+}
+
+fn build_expr_at_depth(pair: Pair<'_, Rule>) -> Build<Expr> {
     let mut tokens = Vec::new();
     for part in pair.into_inner() {
         match part.as_rule() {
@@ -769,43 +879,50 @@ impl Climber<'_> {
         loop {
             let op = match self.tokens.peek() {
                 Some(Token::Infix(op)) if op.node.precedence() >= min_precedence.max(1) => op.node,
+                // Inside the right-hand side of a comparison: the comparison takes it.
+                Some(Token::Tolerance(_)) if min_precedence > COMPARISON => return Ok(lhs),
                 Some(Token::Tolerance(pair)) => {
                     return Err(err::misplaced_tolerance(span_of(pair)));
                 }
                 _ => return Ok(lhs),
             };
             self.tokens.next();
-            let rhs = self.expression(op.precedence() + 1)?;
-            let span = lhs.span.join(rhs.span);
-            lhs = match op {
-                Infix::Binary(op) => {
-                    Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span)
-                }
-                Infix::Compare(op) => {
-                    let tolerance = match self.tokens.peek() {
-                        Some(Token::Tolerance(_)) => {
-                            let Some(Token::Tolerance(pair)) = self.tokens.next() else {
-                                unreachable!()
-                            };
-                            Some(tolerance(pair)?)
-                        }
-                        _ => None,
-                    };
-                    let span = tolerance
-                        .as_ref()
-                        .map_or(span, |t| span.join(t.amount.span));
-                    Spanned::new(
-                        ExprKind::Compare {
-                            op,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                            tolerance,
-                        },
-                        span,
-                    )
-                }
-            };
+            lhs = self.combine(lhs, op)?;
         }
+    }
+
+    /// Parses the right-hand side of `op` and builds `lhs op rhs`; a comparison takes the
+    /// `容差` that follows it.
+    fn combine(&mut self, lhs: Expr, op: Infix) -> Build<Expr> {
+        let rhs = self.expression(op.precedence() + 1)?;
+        let span = lhs.span.join(rhs.span);
+        Ok(match op {
+            Infix::Binary(op) => {
+                Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span)
+            }
+            Infix::Compare(op) => {
+                let tolerance = if let Some(Token::Tolerance(_)) = self.tokens.peek() {
+                    let Some(Token::Tolerance(pair)) = self.tokens.next() else {
+                        unreachable!()
+                    };
+                    Some(tolerance(pair)?)
+                } else {
+                    None
+                };
+                let span = tolerance
+                    .as_ref()
+                    .map_or(span, |t| span.join(t.amount.span));
+                Spanned::new(
+                    ExprKind::Compare {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                        tolerance,
+                    },
+                    span,
+                )
+            }
+        })
     }
 
     fn unary(&mut self) -> Build<Expr> {
@@ -815,6 +932,9 @@ impl Climber<'_> {
                 unreachable!()
             };
             prefixes.push(op);
+        }
+        if prefixes.len() > MAX_NESTING {
+            return Err(err::too_deep(prefixes[MAX_NESTING].span));
         }
         let Some(Token::Operand(pair)) = self.tokens.next() else {
             unreachable!("the grammar puts an operand after every prefix and infix")
@@ -831,34 +951,22 @@ impl Climber<'_> {
         Ok(expr)
     }
 
-    /// After `非 operand`, absorb the operators that bind tighter than `且`.
+    /// After `非 operand`, absorb the operators that bind at least as tightly as comparison.
     fn continue_comparison(&mut self, mut lhs: Expr) -> Build<Expr> {
         while let Some(Token::Infix(op)) = self.tokens.peek() {
-            if op.node.precedence() < 3 {
+            if op.node.precedence() < COMPARISON {
                 break;
             }
             let op = op.node;
             self.tokens.next();
-            let rhs = self.expression(op.precedence() + 1)?;
-            let span = lhs.span.join(rhs.span);
-            lhs = match op {
-                Infix::Binary(op) => {
-                    Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span)
-                }
-                Infix::Compare(op) => Spanned::new(
-                    ExprKind::Compare {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                        tolerance: None,
-                    },
-                    span,
-                ),
-            };
+            lhs = self.combine(lhs, op)?;
         }
         Ok(lhs)
     }
 }
+
+/// The precedence of comparisons and the text operators.
+const COMPARISON: u8 = 3;
 
 fn tolerance(pair: Pair<'_, Rule>) -> Build<Tolerance> {
     let mut parts = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
@@ -870,8 +978,22 @@ fn tolerance(pair: Pair<'_, Rule>) -> Build<Tolerance> {
 }
 
 fn build_operand(pair: Pair<'_, Rule>) -> Build<Expr> {
+    let operand_start = span_of(&pair).start;
+    let input = pair.as_span().get_input();
     let mut inner = pair.into_inner();
-    let mut expr = build_primary(inner.next().unwrap())?;
+    let primary = inner.next().unwrap();
+    let parenthesised = primary.as_rule() == Rule::expr;
+    let inner_end = content_end(&primary);
+    let mut expr = build_primary(primary)?;
+    if parenthesised {
+        // The brackets belong to the expression they enclose: `(a + b)` underlines both.
+        let close = input[inner_end..]
+            .char_indices()
+            .find(|&(_, c)| c == ')' || c == '）')
+            .map_or(inner_end, |(i, c)| inner_end + i + c.len_utf8());
+        let base = BASE.with(std::cell::Cell::get);
+        expr.span = Span::new(operand_start, base + close);
+    }
     for member in inner {
         let name = ident(&member);
         let span = expr.span.join(name.span);
