@@ -4,11 +4,14 @@
 //! rule text → [`syntax`] (tree with spans) → [`compile`] (names resolved, types checked) →
 //! … → findings → renderers.
 
+pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod extract;
+pub mod findings;
+pub mod render;
 pub mod report;
 pub mod ruleset;
 pub mod source;

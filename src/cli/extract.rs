@@ -75,7 +75,7 @@ impl Kind {
 /// The name standard input is shown under.
 const STDIN_NAME: &str = "<stdin>";
 
-pub fn run(args: ExtractArgs) -> u8 {
+pub fn run(args: &ExtractArgs) -> u8 {
     let Some((name, bytes)) = read_input(&args.file) else {
         return exit::USAGE;
     };
@@ -96,34 +96,32 @@ pub fn run(args: ExtractArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let Some((rule_set, report, fit)) = choose_and_read(&input, &args) else {
+    let Some((rule_set, report, fit)) = choose_and_read(&input, args) else {
         return exit::USAGE;
     };
     let text = match args.format {
         Format::Toml => to_toml(&report, &rule_set, fit),
         Format::Json => to_json(&report, fit),
     };
-    match &args.output {
-        Some(path) => match write_atomically(path, text.as_bytes()) {
+    if let Some(path) = &args.output {
+        return match write_atomically(path, text.as_bytes()) {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("gouji: 无法写入「{}」：{e}", path.display());
                 exit::USAGE
             }
-        },
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => exit::OK,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-                Err(e) => {
-                    eprintln!("gouji: 无法写出结果：{e}");
-                    exit::USAGE
-                }
-            }
+        };
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("gouji: 无法写出结果：{e}");
+            exit::USAGE
         }
     }
 }

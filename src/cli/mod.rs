@@ -1,7 +1,9 @@
 //! The command line. `main.rs` only calls [`run`]; everything here turns arguments into calls
 //! of the library and results into text and an exit code.
 
+mod check;
 mod extract;
+mod io;
 mod rules;
 
 use std::process::ExitCode;
@@ -34,6 +36,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// 检查报告：找出不符合规则的地方 / Check reports against the rule sets
+    Check(check::CheckArgs),
     /// 规则集：列出、查看、检查规则文件 / Rule sets: list, show, lint rule files
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -56,8 +60,9 @@ pub fn run() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Rules(command) => rules::run(command),
-        Command::Extract(args) => extract::run(args),
+        Command::Extract(args) => extract::run(&args),
     };
     ExitCode::from(code)
 }

@@ -117,7 +117,7 @@ pub struct CellEvidence {
 }
 
 /// The two sides of a failed comparison, evaluated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Comparison {
     pub left: String,
     pub right: String,

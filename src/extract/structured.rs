@@ -168,6 +168,30 @@ mod toml_tree {
 
     const UNQUOTED_KEY: &str = "invalid unquoted key";
 
+    /// The `toml` crate's commonest messages, in Chinese (the English follows).
+    const MESSAGES: &[(&str, &str)] = &[
+        ("duplicate key", "同一个键写了两次"),
+        ("string values must be quoted", "文字须加引号"),
+        ("unclosed table", "表头缺少「]」"),
+        ("unclosed array table", "表头缺少「]]」"),
+        ("unclosed inline table", "行内表缺少「}」"),
+        ("unclosed array", "数组缺少「]」"),
+        ("invalid basic string", "字符串缺少结尾的引号"),
+        ("invalid literal string", "字符串缺少结尾的引号"),
+        ("missing assignment", "键后缺少「=」"),
+        ("key with no value", "键后缺少「=」和值"),
+        ("missing value", "「=」后缺少值"),
+        ("missing comma", "缺少逗号"),
+        ("extra comma", "多了一个逗号"),
+        ("unexpected leading zero", "数字不能以 0 开头"),
+        ("invalid date", "日期不存在或写法有误"),
+        ("invalid time", "时间写法有误"),
+        ("cannot recurse further", "嵌套太深"),
+        ("unexpected content", "这里有多余的内容"),
+        ("invalid value", "无效的值"),
+        ("carriage return", "回车符后须紧跟换行符"),
+    ];
+
     pub(super) fn parse(text: &str) -> Result<Item, SyntaxError> {
         let (table, errors) = DeTable::parse_recoverable(text);
         let mut errors: Vec<_> = errors
@@ -186,7 +210,11 @@ mod toml_tree {
                      「-」和「_」组成）/ quote this key"
                 )
             } else {
-                format!("TOML 语法错误：{}", error.message().trim_end())
+                let message = error.message().trim_end();
+                match MESSAGES.iter().find(|(en, _)| message.starts_with(en)) {
+                    Some((_, zh)) => format!("TOML 语法错误：{zh} / {message}"),
+                    None => format!("TOML 语法错误：{message}"),
+                }
             };
             return Err(SyntaxError { message, span });
         }
@@ -204,7 +232,7 @@ mod toml_tree {
             return false;
         };
         error.message().starts_with(UNQUOTED_KEY)
-            && key.chars().any(|c| !c.is_ascii())
+            && !key.is_ascii()
             && key.chars().all(|c| {
                 c.is_alphanumeric()
                     || c == '_'
@@ -318,13 +346,16 @@ mod json {
             }
         }
 
-        /// The span of the character at the current position (empty at the end).
+        /// The span of the character at the current position; at the end of the input, the
+        /// empty span just after the last character that is not white space, so that a
+        /// renderer shows the line where the input stops.
         fn here(&self) -> Span {
-            let len = self.text[self.pos..]
-                .chars()
-                .next()
-                .map_or(0, char::len_utf8);
-            Span::new(self.pos, self.pos + len)
+            if let Some(c) = self.text[self.pos..].chars().next() {
+                Span::new(self.pos, self.pos + c.len_utf8())
+            } else {
+                let end = self.text.trim_end().len();
+                Span::new(end, end)
+            }
         }
 
         fn error_at(span: Span, zh: &str, en: &str) -> SyntaxError {
@@ -832,7 +863,10 @@ impl Reader<'_> {
                     match date {
                         Some(date) => meta.published = Some(Located::new(date, item.span)),
                         None => {
-                            self.invalid_meta(field, "应是日期，如 2021-01-20 或 \"2021年1月20日\"")
+                            self.invalid_meta(
+                                field,
+                                "应是日期，如 2021-01-20 或 \"2021年1月20日\"",
+                            );
                         }
                     }
                 }
@@ -1041,6 +1075,7 @@ impl Reader<'_> {
             row_nodes: rows,
             column_nodes: columns,
             row_at: vec![None; data.rows.len()],
+            row_invalid: vec![false; data.rows.len()],
             cell_at: vec![None; data.cells.len()],
         };
         let place = Place {
@@ -1049,16 +1084,19 @@ impl Reader<'_> {
         };
         match &entry.value.value {
             Value::Table(entries) => self.row_level(&mut state, entries, "", data),
-            other => self.push_at(
-                AnomalyKind::InvalidValue,
-                format!(
-                    "表格「{}」应是以行的键为键的表，不是{}",
-                    table.key,
-                    other.kind_name()
-                ),
-                entry.value.span,
-                place,
-            ),
+            other => {
+                self.push_at(
+                    AnomalyKind::TableMissing,
+                    format!(
+                        "表格「{}」应是以行的键为键的表，不是{}；没有读到任何一行",
+                        table.key,
+                        other.kind_name()
+                    ),
+                    entry.value.span,
+                    place,
+                );
+                return;
+            }
         }
         let found_rows = state.row_at.iter().filter(|r| r.is_some()).count();
         let width = state.columns.len();
@@ -1078,6 +1116,9 @@ impl Reader<'_> {
         data.span = Some(entry.key_span);
         for (k, at) in state.row_at.iter().enumerate() {
             let node = &table.rows[state.row_nodes[k]];
+            if state.row_invalid[k] {
+                continue;
+            }
             let Some(row_span) = at else {
                 self.push_at(
                     AnomalyKind::RowNotFound,
@@ -1095,9 +1136,13 @@ impl Reader<'_> {
                 );
                 continue;
             };
+            // A column left out of every row is one anomaly of the column, unless there is
+            // only one row to leave it out of.
             let missing: Vec<&str> = (0..width)
-                .filter(|&c| column_found[c] && state.cell_at[k * width + c].is_none())
-                .map(|c| table.columns[state.column_nodes[c]].label.as_str())
+                .filter(|&c| {
+                    (column_found[c] || found_rows == 1) && state.cell_at[k * width + c].is_none()
+                })
+                .map(|c| state.columns[c])
                 .collect();
             if !missing.is_empty() {
                 self.push_at(
@@ -1116,7 +1161,7 @@ impl Reader<'_> {
             }
         }
         for (c, found) in column_found.iter().enumerate() {
-            if !found {
+            if !found && found_rows > 1 {
                 let node = &table.columns[state.column_nodes[c]];
                 self.push_at(
                     AnomalyKind::ColumnNotFound,
@@ -1180,16 +1225,22 @@ impl Reader<'_> {
                 (Resolved::Group, Value::Table(inner)) => {
                     self.row_level(state, inner, &path, data);
                 }
-                (Resolved::Leaf(_) | Resolved::Group, other) => self.push_at(
-                    AnomalyKind::InvalidValue,
-                    format!(
-                        "表格「{}」的「{path}」行应是以列的键为键的表，不是{}",
-                        table.key,
-                        other.kind_name()
-                    ),
-                    entry.value.span,
-                    place,
-                ),
+                (resolved @ (Resolved::Leaf(_) | Resolved::Group), other) => {
+                    if let Resolved::Leaf(k) = resolved {
+                        // Written, but unreadable: not also a row left out.
+                        state.row_invalid[k] = true;
+                    }
+                    self.push_at(
+                        AnomalyKind::InvalidValue,
+                        format!(
+                            "表格「{}」的「{path}」行应是以列的键为键的表，不是{}",
+                            table.key,
+                            other.kind_name()
+                        ),
+                        entry.value.span,
+                        place,
+                    );
+                }
                 (Resolved::Ambiguous(candidates), _) => self.push_at(
                     AnomalyKind::RowNotFound,
                     format!(
@@ -1243,6 +1294,7 @@ impl Reader<'_> {
                 }
                 (Resolved::Leaf(c), _) => {
                     let column = &table.columns[state.column_nodes[c]];
+                    let column_name = column_name(state, c);
                     let place = Place {
                         column: Some(&column.path),
                         ..place
@@ -1251,9 +1303,8 @@ impl Reader<'_> {
                         self.push_at(
                             AnomalyKind::Unreadable,
                             format!(
-                                "「{}」行「{}」列写了不止一次，只读第一处",
+                                "「{}」行「{column_name}」列写了不止一次，只读第一处",
                                 display_label(row),
-                                column.label
                             ),
                             entry.key_span,
                             place,
@@ -1266,11 +1317,7 @@ impl Reader<'_> {
                     if let CellValue::Invalid(reason) = &cell.value {
                         self.push_at(
                             AnomalyKind::InvalidValue,
-                            format!(
-                                "「{}」行「{}」列：{reason}",
-                                display_label(row),
-                                column.label
-                            ),
+                            format!("「{}」行「{column_name}」列：{reason}", display_label(row)),
                             cell.span,
                             place,
                         );
@@ -1323,6 +1370,23 @@ impl Reader<'_> {
     }
 }
 
+/// How a leaf column is named in a message: by its label, or by its key where another
+/// column has the same label (the 结果维持 of each block of the review table).
+fn column_name<'t>(state: &TableState<'t>, c: usize) -> &'t str {
+    let table = state.table;
+    let label = table.columns[state.column_nodes[c]].label.as_str();
+    let shared = state
+        .column_nodes
+        .iter()
+        .filter(|&&n| table.columns[n].label == label)
+        .count();
+    if label.is_empty() || shared > 1 {
+        state.columns[c]
+    } else {
+        label
+    }
+}
+
 struct TableState<'t> {
     table: &'t Table,
     /// Leaf row and column paths, in the table's order.
@@ -1332,6 +1396,8 @@ struct TableState<'t> {
     column_nodes: Vec<usize>,
     /// The key span of each row, once read.
     row_at: Vec<Option<Span>>,
+    /// Rows written with a value that is not a table of cells.
+    row_invalid: Vec<bool>,
     /// The key span of each cell, once read.
     cell_at: Vec<Option<Span>>,
 }
@@ -1411,8 +1477,11 @@ fn display_label(node: &Node) -> &str {
 }
 
 /// The text of a value as written, shortened for a message.
-fn shown<'a>(source: &'a str, item: &Item) -> &'a str {
-    let text = source.get(item.span.start..item.span.end).unwrap_or("");
+fn shown<'a>(source: &'a str, item: &'a Item) -> &'a str {
+    let text = match &item.value {
+        Value::String(s) => s.as_str(),
+        _ => source.get(item.span.start..item.span.end).unwrap_or(""),
+    };
     let end = text.char_indices().nth(40).map_or(text.len(), |(i, _)| i);
     text[..end].lines().next().unwrap_or("")
 }

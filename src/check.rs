@@ -1,0 +1,79 @@
+//! The whole pipeline for one report: choose the rule set that fits it, read it, evaluate,
+//! collect findings. Used by `gouji check` and by the rule-set test runner.
+
+use crate::eval::{self, ParamError, ParamValues};
+use crate::extract::{Extractor, Input};
+use crate::findings::{self, ReportFindings};
+use crate::report::Report;
+use crate::ruleset::RuleSet;
+
+/// Rule sets ready to check any number of reports.
+pub struct Checker<'r> {
+    extractors: Vec<Extractor<'r>>,
+    params: Vec<ParamValues>,
+}
+
+impl<'r> Checker<'r> {
+    /// `overrides` are `NAME=VALUE` parameter values; each must belong to at least one of
+    /// the rule sets, and fit its type there.
+    pub fn new(
+        rule_sets: &'r [RuleSet],
+        overrides: &[(String, String)],
+    ) -> Result<Self, ParamError> {
+        let mut params = Vec::with_capacity(rule_sets.len());
+        for rule_set in rule_sets {
+            let known: Vec<(String, String)> = overrides
+                .iter()
+                .filter(|(name, _)| rule_set.param(name).is_some())
+                .cloned()
+                .collect();
+            params.push(ParamValues::new(rule_set, &known)?);
+        }
+        if let Some((name, _)) = overrides
+            .iter()
+            .find(|(name, _)| rule_sets.iter().all(|r| r.param(name).is_none()))
+        {
+            let known = rule_sets
+                .iter()
+                .flat_map(|r| r.params.iter().map(|p| p.name.as_str()));
+            let hint = crate::diagnostic::suggest(name, known)
+                .map(|s| format!("（是不是「{s}」？）"))
+                .unwrap_or_default();
+            return Err(ParamError {
+                name: name.clone(),
+                message: format!("没有规则集声明这个参数{hint}"),
+            });
+        }
+        Ok(Self {
+            extractors: rule_sets.iter().map(Extractor::new).collect(),
+            params,
+        })
+    }
+
+    /// Reads an input under the rule set that fits it best: the one whose tables are found
+    /// most completely, and among near-equal fits the one that applies to the report's year.
+    /// A report whose tables are of another format than its year calls for is thus read
+    /// with the format it actually uses, and that set's own checks say what is wrong.
+    pub fn read(&self, input: &Input) -> Option<(usize, Report)> {
+        let mut best: Option<(f64, usize, Report)> = None;
+        for (index, extractor) in self.extractors.iter().enumerate() {
+            let (report, fit) = extractor.read(input);
+            let applies =
+                eval::applies(extractor.rule_set(), &report, &self.params[index]) == Some(true);
+            let score = fit.ratio() + if applies { 0.05 } else { 0.0 };
+            if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                best = Some((score, index, report));
+            }
+        }
+        best.map(|(_, index, report)| (index, report))
+    }
+
+    /// Checks one report (and last year's, if given) and gathers the findings.
+    pub fn check(&self, input: &Input, previous: Option<&Input>) -> Option<ReportFindings> {
+        let (index, report) = self.read(input)?;
+        let previous = previous.and_then(|p| self.read(p)).map(|(_, r)| r);
+        let rule_set = self.extractors[index].rule_set();
+        let results = eval::evaluate(rule_set, &report, previous.as_ref(), &self.params[index]);
+        Some(findings::collect(rule_set, &report, results))
+    }
+}

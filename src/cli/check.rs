@@ -1,0 +1,276 @@
+//! `gouji check`: the main job.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use super::io::{emit, read_input};
+use crate::check::Checker;
+use crate::compile::{BUILTIN, Compiled, Loader};
+use crate::findings::ReportFindings;
+use crate::render;
+use crate::ruleset::{RuleSet, Severity};
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// 报告文件或目录（目录会递归查找 .txt .html .htm .toml .json）；- 表示标准输入
+    /// / report files or directories; - reads standard input
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// 规则文件或目录，可重复；不指定时使用内置的国家格式规则集
+    /// / rule files or directories (repeatable); default: the built-in national rule sets
+    #[arg(long = "rules", value_name = "FILE|DIR")]
+    rules: Vec<PathBuf>,
+    /// 指定规则集（按标识），不再自动选择 / force one rule set by id
+    #[arg(long, value_name = "ID")]
+    ruleset: Option<String>,
+    /// 设置规则集参数，可重复，如 --param 机关层级=乡镇 / set a rule-set parameter
+    #[arg(long = "param", value_name = "名=值", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// 同一机关上一年度的报告，用于跨年度检查 / last year's report of the same agency
+    #[arg(long, value_name = "FILE")]
+    prev: Option<String>,
+    /// 输出格式 / output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// 达到哪个严重性时以退出码 1 结束 / the severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// 同时列出未能评估的检查及原因 / also list the checks that could not be evaluated
+    #[arg(short, long)]
+    verbose: bool,
+    /// 把结果写入文件（整体写入，不会留下半个文件）/ write the output to a file, atomically
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once(['=', '＝']) {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "参数应写作 名=值，例如 机关层级=乡镇；这里是「{text}」"
+        )),
+    }
+}
+
+pub fn run(args: &CheckArgs) -> u8 {
+    let rule_sets = match load_rule_sets(&args.rules, args.ruleset.as_deref()) {
+        Ok(sets) => sets,
+        Err(message) => {
+            eprint!("{message}");
+            return exit::USAGE;
+        }
+    };
+    let checker = match Checker::new(&rule_sets, &args.params) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gouji: {e}");
+            return exit::USAGE;
+        }
+    };
+    let previous = match args.prev.as_deref().map(load_input).transpose() {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("gouji: {message}");
+            return exit::USAGE;
+        }
+    };
+    let mut unreadable = false;
+    let mut results: Vec<ReportFindings> = Vec::new();
+    for path in expand_paths(&args.paths, &mut unreadable) {
+        match load_input(&path) {
+            Ok(input) => match checker.check(&input, previous.as_ref()) {
+                Some(findings) => results.push(findings),
+                None => {
+                    eprintln!("gouji: 没有可用的规则集来检查「{path}」");
+                    unreadable = true;
+                }
+            },
+            Err(message) => {
+                eprintln!("{message}");
+                unreadable = true;
+            }
+        }
+    }
+    let text = match args.format {
+        Format::Human => {
+            let colour = args.output.is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none();
+            render::human::render(
+                &results,
+                render::human::Style {
+                    colour,
+                    width: 100,
+                    verbose: args.verbose,
+                },
+            )
+        }
+        Format::Json => render::json::render(&results),
+    };
+    if let Err(message) = emit(args.output.as_deref(), &text) {
+        eprintln!("gouji: {message}");
+        return exit::USAGE;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    if unreadable {
+        exit::USAGE
+    } else if threshold.is_some_and(|level| results.iter().any(|r| r.fails_at(level))) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
+/// Reads and lays out one input; the error is ready to print.
+fn load_input(path: &str) -> Result<crate::extract::Input, String> {
+    let (name, bytes) = read_input(path).map_err(|m| format!("gouji: {m}"))?;
+    crate::extract::load(&name, &bytes).map_err(|e| {
+        let mut out = String::new();
+        let _ =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .render_report(&mut out, &e);
+        out
+    })
+}
+
+/// Report files under the given paths: files as given, directories searched (in a stable
+/// order) for report files.
+fn expand_paths(paths: &[String], missing: &mut bool) -> Vec<String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let p = Path::new(path);
+        if path != "-" && p.is_dir() {
+            let mut found = Vec::new();
+            collect_reports(p, &mut found, 0);
+            found.sort();
+            if found.is_empty() {
+                eprintln!("gouji: 目录「{path}」中没有报告文件（.txt .html .htm .toml .json）");
+                *missing = true;
+            }
+            files.extend(found.into_iter().map(|f| f.display().to_string()));
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
+fn collect_reports(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    const MAX_DEPTH: usize = 16;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < MAX_DEPTH {
+            collect_reports(&path, out, depth + 1);
+        } else if kind.is_file() && is_report_file(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn is_report_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "txt" | "html" | "htm" | "shtml" | "toml" | "json"
+        )
+    })
+}
+
+/// The rule sets to check with: those in `--rules` files and directories, or the built-in
+/// national sets; `--ruleset` keeps only one. Errors come back rendered.
+pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleSet>, String> {
+    let roots: Vec<PathBuf> = rules.iter().filter(|p| p.is_dir()).cloned().collect();
+    let loader = Loader::new(roots.clone());
+    let mut compiled: Vec<Compiled> = Vec::new();
+    if rules.is_empty() {
+        compiled.extend(
+            BUILTIN
+                .iter()
+                .filter_map(|(file, _)| loader.compile_builtin(file)),
+        );
+    }
+    for path in rules {
+        if path.is_dir() {
+            let mut files = Vec::new();
+            collect_rule_files(path, &mut files);
+            files.sort();
+            compiled.extend(files.iter().map(|f| loader.compile_file(f)));
+        } else {
+            compiled.push(loader.compile_file(path));
+        }
+    }
+    if let Some(id) = only {
+        if !compiled
+            .iter()
+            .any(|c| c.rule_set.as_ref().is_some_and(|r| r.id == id))
+        {
+            if let Some(c) = loader.compile_id(id) {
+                compiled.push(c);
+            }
+        }
+    }
+    let errors: Vec<&Compiled> = compiled.iter().filter(|c| c.has_errors()).collect();
+    if !errors.is_empty() {
+        let mut text = String::new();
+        for c in errors {
+            text.push_str(&super::rules::render(c));
+        }
+        return Err(text);
+    }
+    let mut sets: Vec<RuleSet> = compiled.into_iter().filter_map(|c| c.rule_set).collect();
+    if let Some(id) = only {
+        sets.retain(|r| r.id == id);
+        if sets.is_empty() {
+            let known = loader.known_ids();
+            let hint = crate::diagnostic::suggest(id, known.iter().map(String::as_str))
+                .map(|s| format!("（是不是「{s}」？）"))
+                .unwrap_or_default();
+            return Err(format!("gouji: 找不到规则集「{id}」{hint}\n"));
+        }
+    }
+    if sets.is_empty() {
+        return Err("gouji: 没有找到任何规则集（--rules 指定的目录里没有 .gouji 文件）\n".into());
+    }
+    Ok(sets)
+}
+
+fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_rule_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "gouji") {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Reading inputs and writing outputs for the commands: `-` for standard input, and files
+//! written whole or not at all.
+
+use std::io::Read as _;
+use std::path::Path;
+
+/// The name standard input is shown under.
+pub const STDIN_NAME: &str = "<标准输入>";
+
+/// Reads a file, or standard input for `-`. On failure, the message says why in words.
+pub fn read_input(file: &str) -> Result<(String, Vec<u8>), String> {
+    if file == "-" {
+        let mut bytes = Vec::new();
+        return match std::io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => Ok((STDIN_NAME.to_owned(), bytes)),
+            Err(e) => Err(format!("无法读取标准输入：{e}")),
+        };
+    }
+    std::fs::read(file)
+        .map(|bytes| (file.to_owned(), bytes))
+        .map_err(|e| {
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "文件不存在 / no such file".to_owned(),
+                std::io::ErrorKind::PermissionDenied => {
+                    "没有读取权限 / permission denied".to_owned()
+                }
+                std::io::ErrorKind::IsADirectory => "这是一个目录 / is a directory".to_owned(),
+                _ => e.to_string(),
+            };
+            format!("无法读取「{file}」：{reason}")
+        })
+}
+
+/// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("不是文件路径 / not a file path"))?;
+    let temporary = path.with_file_name(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Writes the output of a command to a file (atomically) or to standard output.
+pub fn emit(output: Option<&Path>, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    match output {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .map_err(|e| format!("无法写入「{}」：{e}", path.display())),
+        None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(format!("无法写出结果：{e}")),
+        },
+    }
+}

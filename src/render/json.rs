@@ -1,0 +1,196 @@
+//! Findings for scripts: a versioned JSON document (schema in docs/json-output.md). Field
+//! order and finding order are stable.
+
+use serde::Serialize;
+
+use super::Totals;
+use crate::findings::{FindingKind, ReportFindings};
+use crate::ruleset::Severity;
+use crate::source::{SourceFile, Span};
+
+/// The schema's name and version; bumped on any incompatible change.
+pub const SCHEMA: &str = "gouji-check/1";
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    gouji_version: &'static str,
+    reports: Vec<ReportJson<'a>>,
+    summary: Totals,
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    path: &'a str,
+    rule_set: &'a str,
+    rule_set_title: Option<&'a str>,
+    year: Option<i32>,
+    agency: Option<&'a str>,
+    input: crate::report::InputKind,
+    encoding: &'static str,
+    findings: Vec<FindingJson<'a>>,
+    not_evaluated: Vec<NotEvaluatedJson<'a>>,
+    summary: Totals,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: &'a str,
+    kind: FindingKind,
+    severity: Severity,
+    tags: &'a [String],
+    message: &'a str,
+    help: Option<&'a str>,
+    basis: Option<&'a str>,
+    bindings: Vec<Binding<'a>>,
+    location: Option<Location>,
+    cells: Vec<CellJson<'a>>,
+    places: Vec<PlaceJson<'a>>,
+    comparison: Option<&'a crate::eval::Comparison>,
+    rule_file: Option<&'a str>,
+    rule_line: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Binding<'a> {
+    name: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct NotEvaluatedJson<'a> {
+    rule: &'a str,
+    bindings: Vec<Binding<'a>>,
+    reason: &'a str,
+}
+
+/// A place in a report file: 1-based line and column (in characters), and byte offsets.
+#[derive(Serialize)]
+struct Location {
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct CellJson<'a> {
+    previous_year: bool,
+    table: &'a str,
+    row: &'a str,
+    column: &'a str,
+    row_label: &'a str,
+    column_label: &'a str,
+    raw: &'a str,
+    value: &'a str,
+    /// Present for cells of this year's report.
+    line: Option<usize>,
+    column_number: Option<usize>,
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct PlaceJson<'a> {
+    label: &'a str,
+    #[serde(flatten)]
+    location: Location,
+}
+
+fn location(source: &SourceFile, span: Span) -> Location {
+    let (line, column) = source.line_col(span.start);
+    Location {
+        line,
+        column,
+        start: span.start,
+        end: span.end,
+    }
+}
+
+fn bindings(b: &[(String, String)]) -> Vec<Binding<'_>> {
+    b.iter()
+        .map(|(name, value)| Binding { name, value })
+        .collect()
+}
+
+/// Renders a run as one JSON document.
+pub fn render(reports: &[ReportFindings]) -> String {
+    let document = Document {
+        schema: SCHEMA,
+        gouji_version: env!("CARGO_PKG_VERSION"),
+        reports: reports.iter().map(report_json).collect(),
+        summary: Totals::of(reports),
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("findings always serialise");
+    text.push('\n');
+    text
+}
+
+fn report_json(r: &ReportFindings) -> ReportJson<'_> {
+    ReportJson {
+        path: r.source.name(),
+        rule_set: &r.rule_set,
+        rule_set_title: r.rule_set_title.as_deref(),
+        year: r.year,
+        agency: r.agency.as_deref(),
+        input: r.input,
+        encoding: r.encoding,
+        findings: r
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                rule: &f.rule,
+                kind: f.kind,
+                severity: f.severity,
+                tags: &f.tags,
+                message: &f.message,
+                help: f.help.as_deref(),
+                basis: f.basis.as_deref(),
+                bindings: bindings(&f.bindings),
+                location: f.span.map(|s| location(&r.source, s)),
+                cells: f
+                    .cells
+                    .iter()
+                    .map(|c| {
+                        let here = (!c.previous).then(|| location(&r.source, c.span));
+                        CellJson {
+                            previous_year: c.previous,
+                            table: &c.table,
+                            row: &c.row,
+                            column: &c.column,
+                            row_label: &c.row_label,
+                            column_label: &c.column_label,
+                            raw: &c.raw,
+                            value: &c.value,
+                            line: here.as_ref().map(|l| l.line),
+                            column_number: here.as_ref().map(|l| l.column),
+                            start: here.as_ref().map(|l| l.start),
+                            end: here.as_ref().map(|l| l.end),
+                        }
+                    })
+                    .collect(),
+                places: f
+                    .places
+                    .iter()
+                    .map(|(s, label)| PlaceJson {
+                        label,
+                        location: location(&r.source, *s),
+                    })
+                    .collect(),
+                comparison: f.comparison.as_ref(),
+                rule_file: f.rule_location.as_ref().map(|(file, _)| file.as_str()),
+                rule_line: f.rule_location.as_ref().map(|(_, line)| *line),
+            })
+            .collect(),
+        not_evaluated: r
+            .not_evaluated
+            .iter()
+            .map(|n| NotEvaluatedJson {
+                rule: &n.rule,
+                bindings: bindings(&n.bindings),
+                reason: &n.reason,
+            })
+            .collect(),
+        summary: Totals::of(std::slice::from_ref(r)),
+    }
+}
