@@ -2,7 +2,7 @@
 //! collect findings. Used by `gouji check` and by the rule-set test runner.
 
 use crate::eval::{self, ParamError, ParamValues};
-use crate::extract::{Extractor, Input};
+use crate::extract::{Extractor, Fit, Input};
 use crate::findings::{self, ReportFindings};
 use crate::report::Report;
 use crate::ruleset::RuleSet;
@@ -54,24 +54,26 @@ impl<'r> Checker<'r> {
     /// most completely, and among near-equal fits the one that applies to the report's year.
     /// A report whose tables are of another format than its year calls for is thus read
     /// with the format it actually uses, and that set's own checks say what is wrong.
-    pub fn read(&self, input: &Input) -> Option<(usize, Report)> {
-        let mut best: Option<(f64, usize, Report)> = None;
+    #[must_use]
+    pub fn read(&self, input: &Input) -> Option<(usize, Report, Fit)> {
+        let mut best: Option<(f64, usize, Report, Fit)> = None;
         for (index, extractor) in self.extractors.iter().enumerate() {
             let (report, fit) = extractor.read(input);
             let applies =
                 eval::applies(extractor.rule_set(), &report, &self.params[index]) == Some(true);
             let score = fit.ratio() + if applies { 0.05 } else { 0.0 };
-            if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                best = Some((score, index, report));
+            if best.as_ref().is_none_or(|(s, ..)| score > *s) {
+                best = Some((score, index, report, fit));
             }
         }
-        best.map(|(_, index, report)| (index, report))
+        best.map(|(_, index, report, fit)| (index, report, fit))
     }
 
     /// Checks one report (and last year's, if given) and gathers the findings.
+    #[must_use]
     pub fn check(&self, input: &Input, previous: Option<&Input>) -> Option<ReportFindings> {
-        let (index, report) = self.read(input)?;
-        let previous = previous.and_then(|p| self.read(p)).map(|(_, r)| r);
+        let (index, report, _) = self.read(input)?;
+        let previous = previous.and_then(|p| self.read(p)).map(|(_, r, _)| r);
         let rule_set = self.extractors[index].rule_set();
         let results = eval::evaluate(rule_set, &report, previous.as_ref(), &self.params[index]);
         Some(findings::collect(rule_set, &report, results))

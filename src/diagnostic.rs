@@ -28,6 +28,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    #[must_use]
     pub fn error(problem: Problem, span: Span) -> Self {
         Self {
             problem,
@@ -38,6 +39,7 @@ impl Diagnostic {
         }
     }
 
+    #[must_use]
     pub fn warning(problem: Problem, span: Span) -> Self {
         Self {
             level: Level::Warning,
@@ -69,11 +71,13 @@ impl Diagnostic {
         self
     }
 
+    #[must_use]
     pub fn is_error(&self) -> bool {
         self.level == Level::Error
     }
 
     /// `file:line:column`, for one-line summaries.
+    #[must_use]
     pub fn location(&self) -> String {
         match &self.source {
             Some(source) => {
@@ -238,6 +242,7 @@ pub enum Problem {
 
 impl Problem {
     /// A stable code, shown as `gouji::<code>` and usable in scripts.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Problem::Unexpected { .. } => "syntax",
@@ -276,6 +281,7 @@ impl Problem {
     }
 
     /// The short text under the underlined characters.
+    #[must_use]
     pub fn label(&self) -> String {
         match self {
             Problem::Unexpected { found, .. } => format!("这里出现了{found}"),
@@ -314,6 +320,7 @@ impl Problem {
     }
 
     /// What the author can do about it.
+    #[must_use]
     pub fn help(&self) -> Option<String> {
         match self {
             Problem::Unexpected { expected, hint, .. } => {

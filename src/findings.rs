@@ -61,6 +61,7 @@ pub struct NotEvaluated {
 }
 
 impl ReportFindings {
+    #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
@@ -69,6 +70,7 @@ impl ReportFindings {
     }
 
     /// Whether any finding is at or above `level`.
+    #[must_use]
     pub fn fails_at(&self, level: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= level)
     }
@@ -76,6 +78,7 @@ impl ReportFindings {
 
 /// The default severity of each kind of extraction anomaly: what makes figures unreadable is
 /// an error; what gouji could read despite a deviation is a warning.
+#[must_use]
 pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
     match kind {
         AnomalyKind::TableMissing
@@ -92,6 +95,7 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
 }
 
 /// Gathers the findings of one report: anomalies first by place, then failed checks.
+#[must_use]
 pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -> ReportFindings {
     let mut findings: Vec<Finding> = report
         .anomalies

@@ -12,14 +12,17 @@ pub struct Span {
 }
 
 impl Span {
+    #[must_use]
     pub const fn new(start: usize, end: usize) -> Self {
         Self { start, end }
     }
 
+    #[must_use]
     pub const fn len(self) -> usize {
         self.end - self.start
     }
 
+    #[must_use]
     pub const fn is_empty(self) -> bool {
         self.start == self.end
     }
@@ -77,15 +80,18 @@ impl SourceFile {
         }
     }
 
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    #[must_use]
     pub fn text(&self) -> &str {
         &self.text
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
+    #[must_use]
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let before = &self.text[..offset];
@@ -126,6 +132,7 @@ impl miette::SourceCode for SourceFile {
 }
 
 /// The largest char boundary at or before `index`.
+#[must_use]
 pub fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     while index > 0 && !text.is_char_boundary(index) {
         index -= 1;

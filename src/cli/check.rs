@@ -95,13 +95,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut results: Vec<ReportFindings> = Vec::new();
     for path in expand_paths(&args.paths, &mut unreadable) {
         match load_input(&path) {
-            Ok(input) => match checker.check(&input, previous.as_ref()) {
-                Some(findings) => results.push(findings),
-                None => {
+            Ok(input) => {
+                if let Some(findings) = checker.check(&input, previous.as_ref()) {
+                    results.push(findings)
+                } else {
                     eprintln!("gouji: 没有可用的规则集来检查「{path}」");
                     unreadable = true;
                 }
-            },
+            }
             Err(message) => {
                 eprintln!("{message}");
                 unreadable = true;

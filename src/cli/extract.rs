@@ -4,14 +4,15 @@
 //! JSON with positions in an ignored `详情` object, so that it loads back as the same cells.
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use super::check::load_rule_sets;
 use super::exit;
-use crate::compile::{Compiled, Loader};
-use crate::extract::{Extractor, Fit, Input, ReadError, detect_kind, load};
+use super::io::{emit, read_input};
+use crate::check::Checker;
+use crate::extract::{Fit, Input, ReadError, detect_kind, load};
 use crate::report::{Cell, CellValue, InputKind, LabelMatch, Report};
 use crate::ruleset::RuleSet;
 use crate::source::{SourceFile, Span};
@@ -72,12 +73,13 @@ impl Kind {
     }
 }
 
-/// The name standard input is shown under.
-const STDIN_NAME: &str = "<stdin>";
-
 pub fn run(args: &ExtractArgs) -> u8 {
-    let Some((name, bytes)) = read_input(&args.file) else {
-        return exit::USAGE;
+    let (name, bytes) = match read_input(&args.file) {
+        Ok(input) => input,
+        Err(message) => {
+            eprintln!("gouji: {message}");
+            return exit::USAGE;
+        }
     };
     let kind = args
         .from
@@ -103,54 +105,11 @@ pub fn run(args: &ExtractArgs) -> u8 {
         Format::Toml => to_toml(&report, &rule_set, fit),
         Format::Json => to_json(&report, fit),
     };
-    if let Some(path) = &args.output {
-        return match write_atomically(path, text.as_bytes()) {
-            Ok(()) => exit::OK,
-            Err(e) => {
-                eprintln!("gouji: 无法写入「{}」：{e}", path.display());
-                exit::USAGE
-            }
-        };
-    }
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match emit(args.output.as_deref(), &text) {
         Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("gouji: 无法写出结果：{e}");
+        Err(message) => {
+            eprintln!("gouji: {message}");
             exit::USAGE
-        }
-    }
-}
-
-fn read_input(file: &str) -> Option<(String, Vec<u8>)> {
-    if file == "-" {
-        let mut bytes = Vec::new();
-        match std::io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => Some((STDIN_NAME.to_owned(), bytes)),
-            Err(e) => {
-                eprintln!("gouji: 无法读取标准输入：{e}");
-                None
-            }
-        }
-    } else {
-        match std::fs::read(file) {
-            Ok(bytes) => Some((file.to_owned(), bytes)),
-            Err(e) => {
-                let reason = match e.kind() {
-                    std::io::ErrorKind::NotFound => "文件不存在 / no such file".to_owned(),
-                    std::io::ErrorKind::PermissionDenied => {
-                        "没有读取权限 / permission denied".to_owned()
-                    }
-                    std::io::ErrorKind::IsADirectory => "这是一个目录 / is a directory".to_owned(),
-                    _ => e.to_string(),
-                };
-                eprintln!("gouji: 无法读取「{file}」：{reason}");
-                None
-            }
         }
     }
 }
@@ -172,48 +131,31 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
     (schema_key && toml_like).then_some(Kind::Toml)
 }
 
-/// Compiles the rule set asked for, or every available one, and reads the input under it
-/// (under the best-fitting one).
+/// Compiles the rule set asked for (an id, or a rule file), or every available one, and
+/// reads the input under the one that fits it best.
 fn choose_and_read(input: &Input, args: &ExtractArgs) -> Option<(RuleSet, Report, Fit)> {
-    if let Some(target) = &args.ruleset {
-        let compiled = super::rules::load(target, args.roots.clone());
-        let Some(rule_set) = compiled.rule_set.as_ref() else {
-            eprint!("{}", super::rules::render(&compiled));
+    let mut rules = args.roots.clone();
+    let mut only = args.ruleset.as_deref();
+    if let Some(file) = only.filter(|t| Path::new(t).is_file()) {
+        rules.push(PathBuf::from(file));
+        only = None;
+    }
+    let sets = match load_rule_sets(&rules, only) {
+        Ok(sets) => sets,
+        Err(message) => {
+            eprint!("{message}");
             return None;
-        };
-        let (report, fit) = Extractor::new(rule_set).read(input);
-        return Some((compiled.rule_set?, report, fit));
-    }
-    let loader = Loader::new(args.roots.clone());
-    let builtin = Loader::new(Vec::<PathBuf>::new()).known_ids();
-    let mut ids = builtin.clone();
-    for id in loader.known_ids() {
-        if !ids.contains(&id) {
-            ids.push(id);
         }
-    }
-    let mut best: Option<(RuleSet, Report, Fit)> = None;
-    for id in &ids {
-        let Some(Compiled {
-            rule_set: Some(rule_set),
-            ..
-        }) = loader.compile_id(id)
-        else {
-            eprintln!("gouji: 规则集「{id}」有错误，已跳过（用 gouji rules check 查看）");
-            continue;
-        };
-        let (report, fit) = Extractor::new(&rule_set).read(input);
-        if best
-            .as_ref()
-            .is_none_or(|(_, _, b)| fit.ratio() > b.ratio())
-        {
-            best = Some((rule_set, report, fit));
+    };
+    let checker = match Checker::new(&sets, &[]) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gouji: {e}");
+            return None;
         }
-    }
-    if best.is_none() {
-        eprintln!("gouji: 没有可用的规则集 / no rule set to read the report with");
-    }
-    best
+    };
+    let (index, report, fit) = checker.read(input)?;
+    Some((sets[index].clone(), report, fit))
 }
 
 fn render_error(error: &ReadError) -> String {
@@ -223,23 +165,6 @@ fn render_error(error: &ReadError) -> String {
         out = format!("{error}\n");
     }
     out
-}
-
-/// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("不是文件路径 / not a file path"))?;
-    let temporary = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
 }
 
 // ------------------------------------------------------------------------------------ common

@@ -5,7 +5,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 /// The name standard input is shown under.
-pub const STDIN_NAME: &str = "<标准输入>";
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Reads a file, or standard input for `-`. On failure, the message says why in words.
 pub fn read_input(file: &str) -> Result<(String, Vec<u8>), String> {

@@ -46,6 +46,7 @@ enum Command {
 }
 
 /// Parses the arguments and runs the command.
+#[must_use]
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

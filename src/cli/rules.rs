@@ -74,9 +74,10 @@ fn show(target: &str, check: Option<&str>, roots: Vec<PathBuf>) -> u8 {
     };
     let text = match check {
         None => rule_set.outline(),
-        Some(id) => match rule_set.check(id) {
-            Some(c) => rule_set.check_text(c),
-            None => {
+        Some(id) => {
+            if let Some(c) = rule_set.check(id) {
+                rule_set.check_text(c)
+            } else {
                 let ids = rule_set.checks.iter().map(|c| c.id.as_str());
                 let hint = crate::diagnostic::suggest(id, ids)
                     .map(|s| format!("（是不是「{s}」？）"))
@@ -84,7 +85,7 @@ fn show(target: &str, check: Option<&str>, roots: Vec<PathBuf>) -> u8 {
                 eprintln!("规则集「{}」中没有检查「{id}」{hint}", rule_set.id);
                 return exit::USAGE;
             }
-        },
+        }
     };
     print!("{text}");
     exit::OK

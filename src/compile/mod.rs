@@ -23,6 +23,7 @@ pub const BUILTIN: &[(&str, &str)] = &[(
 )];
 
 /// The name under which a built-in rule file is shown.
+#[must_use]
 pub fn builtin_name(file: &str) -> String {
     format!("<内置>/{file}")
 }
@@ -78,6 +79,7 @@ impl Loader {
     }
 
     /// Compiles the rule file at `path`. Its own directory counts as a rule root.
+    #[must_use]
     pub fn compile_file(&self, path: &Path) -> Compiled {
         let mut loader = self.clone();
         if let Some(dir) = path.parent() {
@@ -110,11 +112,13 @@ impl Loader {
     }
 
     /// Compiles rule text that is not (necessarily) in a file.
+    #[must_use]
     pub fn compile_text(&self, name: &str, text: &str) -> Compiled {
         self.compile_bytes(name, text.as_bytes(), None)
     }
 
     /// Compiles the rule set with this id, found among the roots and the built-in sets.
+    #[must_use]
     pub fn compile_id(&self, id: &str) -> Option<Compiled> {
         let (name, bytes, path) = self.find_id(id)?;
         Some(self.compile_bytes(&name, &bytes, path.as_deref()))
@@ -141,6 +145,7 @@ impl Loader {
     }
 
     /// Compiles one of the built-in rule files by file name.
+    #[must_use]
     pub fn compile_builtin(&self, file: &str) -> Option<Compiled> {
         let (_, text) = BUILTIN.iter().find(|(name, _)| *name == file)?;
         Some(self.compile_bytes(&builtin_name(file), text.as_bytes(), None))
@@ -285,6 +290,7 @@ impl Loader {
     }
 
     /// The ids of every rule set this loader can find.
+    #[must_use]
     pub fn known_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self
             .root_files()

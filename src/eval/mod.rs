@@ -7,6 +7,7 @@ mod value;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
@@ -127,6 +128,7 @@ pub struct Comparison {
 }
 
 /// Evaluates every check of a rule set on a report.
+#[must_use]
 pub fn evaluate(
     rule_set: &RuleSet,
     report: &Report,
@@ -143,6 +145,7 @@ pub fn evaluate(
 
 /// Whether a rule set applies to a report by its `适用` condition: `None` when the condition
 /// cannot be decided (the report does not state its year, …).
+#[must_use]
 pub fn applies(rule_set: &RuleSet, report: &Report, params: &ParamValues) -> Option<bool> {
     let Some(condition) = &rule_set.applies else {
         return Some(true);
@@ -181,7 +184,7 @@ struct Frame<'r> {
     recording: bool,
 }
 
-impl<'r> Frame<'r> {
+impl Frame<'_> {
     fn new(size: usize) -> Self {
         Self {
             slots: vec![None; size],
@@ -414,9 +417,8 @@ impl<'r> Evaluator<'r> {
         }
         let difference = match (&left, &right) {
             (Val::Num(a), Val::Num(b)) => Some(number_text(*a - *b)),
-            _ => self
-                .as_number(&left)
-                .zip(self.as_number(&right))
+            _ => as_number(&left)
+                .zip(as_number(&right))
                 .map(|(a, b)| number_text(a - b)),
         };
         let side = |expr: &'r Expr, value: &Val<'r>, frame: &mut Frame<'r>| {
@@ -472,7 +474,7 @@ impl<'r> Evaluator<'r> {
         match &expr.kind {
             ExprKind::Arith(op, a, b) => {
                 self.write(a, frame, values, out, precedence);
-                out.push_str(&format!(" {} ", op.symbol()));
+                let _ = write!(out, " {} ", op.symbol());
                 self.write(b, frame, values, out, precedence + 1);
             }
             ExprKind::Cells {
@@ -487,9 +489,9 @@ impl<'r> Evaluator<'r> {
                 let prefix = if *prev_year { "上年." } else { "" };
                 let rows_in_table = t.leaf_rows().count();
                 if rows_in_table == 1 {
-                    out.push_str(&format!("{prefix}{column}"));
+                    let _ = write!(out, "{prefix}{column}");
                 } else {
-                    out.push_str(&format!("{prefix}{row}[{column}]"));
+                    let _ = write!(out, "{prefix}{row}[{column}]");
                 }
             }
             ExprKind::Call(function, args) if !values => {
@@ -639,7 +641,7 @@ impl<'r> Evaluator<'r> {
                         Err(m) => m,
                     },
                     (a, Val::List(items)) => {
-                        Val::Bool(items.iter().any(|i| self.equal(&a, i) == Some(true)))
+                        Val::Bool(items.iter().any(|i| equal(&a, i) == Some(true)))
                     }
                     _ => unreachable!("在 is typed against ranges and lists"),
                 }
@@ -937,7 +939,6 @@ impl<'r> Evaluator<'r> {
                     Val::Table(t) => self.grids[t]
                         .data
                         .is_some_and(|d| self.report.tables[d].is_found()),
-                    Val::Match(_) => true,
                     _ => true,
                 })
             }
@@ -1206,29 +1207,30 @@ impl<'r> Evaluator<'r> {
         tolerance: Option<&'r (Box<Expr>, bool)>,
         frame: &mut Frame<'r>,
     ) -> Val<'r> {
-        let a = self.eval(lhs, frame);
-        let b = self.eval(rhs, frame);
+        let left = self.eval(lhs, frame);
+        let right = self.eval(rhs, frame);
         // `x = 无` / `x ≠ 无` ask whether a value is there.
         let absent_literal = |e: &Expr| matches!(e.kind, ExprKind::Absent);
         if absent_literal(lhs) || absent_literal(rhs) {
-            let other = if absent_literal(lhs) { &b } else { &a };
+            let other = if absent_literal(lhs) { &right } else { &left };
             let absent = other.is_missing();
             return Val::Bool(if op == CompareOp::Eq { absent } else { !absent });
         }
-        if let Val::Missing(_) = a {
-            return a;
+        if let Val::Missing(_) = left {
+            return left;
         }
-        if let Val::Missing(_) = b {
-            return b;
+        if let Val::Missing(_) = right {
+            return right;
         }
+        let (a, b) = (left, right);
         if let Some((amount, relative)) = tolerance {
             let (x, y) = match (self.number(a), self.number(b)) {
                 (Ok(x), Ok(y)) => (x, y),
-                (Err(m), _) | (_, Err(m)) => return m,
+                (Err(missing), _) | (_, Err(missing)) => return missing,
             };
             let amount = match self.number(self.eval(amount, frame)) {
-                Ok(n) => n.abs(),
-                Err(m) => return m,
+                Ok(amount) => amount.abs(),
+                Err(missing) => return missing,
             };
             let allowed = if *relative {
                 y.abs() * amount / Decimal::ONE_HUNDRED
@@ -1246,7 +1248,7 @@ impl<'r> Evaluator<'r> {
             });
         }
         match op {
-            CompareOp::Eq | CompareOp::Ne => match self.equal(&a, &b) {
+            CompareOp::Eq | CompareOp::Ne => match equal(&a, &b) {
                 Some(eq) => Val::Bool(eq == (op == CompareOp::Eq)),
                 None => Val::missing(format!(
                     "无法比较「{}」与「{}」",
@@ -1257,7 +1259,7 @@ impl<'r> Evaluator<'r> {
             _ => {
                 let ordering = match (&a, &b) {
                     (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
-                    _ => match (self.as_number(&a), self.as_number(&b)) {
+                    _ => match (as_number(&a), as_number(&b)) {
                         (Some(x), Some(y)) => Some(x.cmp(&y)),
                         _ => None,
                     },
@@ -1276,20 +1278,6 @@ impl<'r> Evaluator<'r> {
                     _ => ordering.is_ge(),
                 })
             }
-        }
-    }
-
-    fn equal(&self, a: &Val<'r>, b: &Val<'r>) -> Option<bool> {
-        match (a, b) {
-            (Val::Bool(x), Val::Bool(y)) => Some(x == y),
-            (Val::Date(x), Val::Date(y)) => Some(x == y),
-            (Val::Num(x), Val::Num(y)) => Some(x == y),
-            (Val::Text(x, _), Val::Text(y, _))
-                if self.as_number(a).is_none() || self.as_number(b).is_none() =>
-            {
-                Some(x == y)
-            }
-            _ => Some(self.as_number(a)? == self.as_number(b)?),
         }
     }
 
@@ -1347,21 +1335,8 @@ impl<'r> Evaluator<'r> {
         match v {
             Val::Num(n) => Ok(n),
             m @ Val::Missing(_) => Err(m),
-            other => self
-                .as_number(&other)
+            other => as_number(&other)
                 .ok_or_else(|| Val::missing(format!("「{}」不是数字", self.label(&other)))),
-        }
-    }
-
-    fn as_number(&self, v: &Val<'r>) -> Option<Decimal> {
-        match v {
-            Val::Num(n) => Some(*n),
-            Val::Text(t, _) => number_in_text(t),
-            Val::Match(groups) => groups
-                .first()
-                .and_then(|(_, g)| g.as_ref())
-                .and_then(|(t, _)| number_in_text(t)),
-            _ => None,
         }
     }
 }
@@ -1488,6 +1463,7 @@ fn display(v: &Val<'_>) -> String {
 }
 
 /// Whether a cell's value is a value of its declared type.
+#[must_use]
 pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> bool {
     let CellValue::Number(n) = value else {
         return !matches!(value, CellValue::Invalid(_));
@@ -1546,4 +1522,30 @@ fn numbers_in(text: &str) -> Vec<Decimal> {
         }
     }
     out
+}
+
+/// A value read as a number: numbers, and text or captured groups that spell one.
+fn as_number(v: &Val<'_>) -> Option<Decimal> {
+    match v {
+        Val::Num(n) => Some(*n),
+        Val::Text(t, _) => number_in_text(t),
+        Val::Match(groups) => groups
+            .first()
+            .and_then(|(_, g)| g.as_ref())
+            .and_then(|(t, _)| number_in_text(t)),
+        _ => None,
+    }
+}
+
+/// Whether two values are equal; `None` when they cannot be compared.
+fn equal(a: &Val<'_>, b: &Val<'_>) -> Option<bool> {
+    match (a, b) {
+        (Val::Bool(x), Val::Bool(y)) => Some(x == y),
+        (Val::Date(x), Val::Date(y)) => Some(x == y),
+        (Val::Num(x), Val::Num(y)) => Some(x == y),
+        (Val::Text(x, _), Val::Text(y, _)) if as_number(a).is_none() || as_number(b).is_none() => {
+            Some(x == y)
+        }
+        _ => Some(as_number(a)? == as_number(b)?),
+    }
 }

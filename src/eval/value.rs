@@ -8,6 +8,9 @@ use rust_decimal::Decimal;
 
 use crate::ruleset::{Date, NodeIdx, SectionIdx, TableIdx};
 
+/// Text captured from prose, and where it starts in the report's text.
+pub type Captured = (String, Option<usize>);
+
 #[derive(Debug, Clone)]
 pub enum Val<'r> {
     Num(Decimal),
@@ -36,11 +39,11 @@ pub enum Val<'r> {
         column: NodeIdx,
     },
     /// The groups of a pattern's match: by name, the captured text and its offset.
-    Match(Vec<(String, Option<(String, Option<usize>)>)>),
+    Match(Vec<(String, Option<Captured>)>),
     Missing(String),
 }
 
-impl<'r> Val<'r> {
+impl Val<'_> {
     pub fn missing(reason: impl Into<String>) -> Self {
         Val::Missing(reason.into())
     }
@@ -71,7 +74,7 @@ fn chinese_number(text: &str) -> Option<i64> {
     let digit = |c: char| {
         "零一二三四五六七八九"
             .find(c)
-            .map(|i| i as i64 / 3)
+            .and_then(|i| i64::try_from(i / 3).ok())
             .or((c == '两').then_some(2))
     };
     let mut total = 0i64;

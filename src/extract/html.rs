@@ -22,8 +22,9 @@
 //!   in the first row and column it covers, and the others get an empty cell (empty span at
 //!   its content), so that merging never adds a value. A row whose every cell comes from one
 //!   source cell (a caption row, a section title in the table) is one cell;
-//! - inside a cell, `<br>` and block boundaries join (a line break between two CJK characters
-//!   disappears, elsewhere it is a space), so `商业<br>企业` reads `商业企业`;
+//! - inside a cell, `<br>` and block boundaries join (a line break next to a CJK character
+//!   disappears, elsewhere it is a space), so `商业<br>企业` reads `商业企业`; the same goes
+//!   for line breaks in the source, so Chinese prose wrapped in the source gets no spaces;
 //! - a table used for layout (one cell per row, a nested table, or a cell holding long
 //!   paragraphs) is read as blocks, not as a grid;
 //! - whitespace collapses, `&nbsp;` and other references are decoded (a cell of `&nbsp;`
@@ -248,13 +249,16 @@ struct PendingTag {
 /// until the next tag), and how much of it the tree has taken.
 #[derive(Default)]
 struct CharToken {
-    text: Text,
+    /// Where the token lies in the source.
+    start: usize,
+    end: usize,
+    /// Its text, if references made it differ from the source.
+    decoded: Option<Text>,
     taken: usize,
-    /// Where unplaceable text is put: the token's start.
-    at: usize,
 }
 
-struct Sink {
+struct Sink<'s> {
+    src: &'s str,
     nodes: RefCell<Vec<Node>>,
     names: RefCell<Vec<QualName>>,
     tag: RefCell<Option<PendingTag>>,
@@ -263,11 +267,17 @@ struct Sink {
     chars: RefCell<CharToken>,
 }
 
-impl Sink {
-    fn new() -> Self {
+impl<'s> Sink<'s> {
+    fn new(src: &'s str) -> Self {
+        // About one node per 12 bytes of a typical page.
+        let mut nodes = Vec::with_capacity(src.len() / 12 + 16);
+        nodes.push(Node::new(Data::Document));
+        let mut names = Vec::with_capacity(nodes.capacity());
+        names.push(no_name());
         Self {
-            nodes: RefCell::new(vec![Node::new(Data::Document)]),
-            names: RefCell::new(vec![no_name()]),
+            src,
+            nodes: RefCell::new(nodes),
+            names: RefCell::new(names),
             tag: RefCell::new(None),
             created: Cell::new(NONE),
             chars: RefCell::new(CharToken::default()),
@@ -281,37 +291,59 @@ impl Sink {
         nodes.len() - 1
     }
 
-    /// The source of a piece of text that the tree builder inserts: it is part of the
-    /// current character token, normally right where the last piece ended.
-    fn locate(&self, piece: &str) -> Vec<Seg> {
+    /// Adds to `out` the source of a piece of text that the tree builder inserts, at text
+    /// offset `base`: it is part of the current character token, normally right where the
+    /// last piece ended.
+    fn locate(&self, piece: &str, base: usize, out: &mut Vec<Seg>) {
         let mut chars = self.chars.borrow_mut();
-        let CharToken { text, taken, at } = &mut *chars;
-        let from = if text.text[*taken..].starts_with(piece) {
-            Some(*taken)
+        let token = &mut *chars;
+        let text = match &token.decoded {
+            Some(decoded) => decoded.text.as_str(),
+            None => self.src.get(token.start..token.end).unwrap_or(""),
+        };
+        let taken = token.taken.min(text.len());
+        let from = if text[taken..].starts_with(piece) {
+            Some(taken)
         } else {
-            text.text[*taken..]
-                .find(piece)
-                .map(|i| *taken + i)
-                .or_else(|| text.text.find(piece))
+            text.get(taken..)
+                .and_then(|t| t.find(piece))
+                .map(|i| taken + i)
+                .or_else(|| text.find(piece))
         };
         match from {
             Some(from) if !piece.is_empty() => {
-                *taken = from + piece.len();
-                slice_segs(&text.segs, from, from + piece.len())
+                token.taken = from + piece.len();
+                match &token.decoded {
+                    Some(decoded) => {
+                        slice_segs(&decoded.segs, from, from + piece.len(), base, out);
+                    }
+                    None => out.push(Seg {
+                        at: base,
+                        len: piece.len(),
+                        src: token.start + from,
+                        src_len: piece.len(),
+                        literal: true,
+                    }),
+                }
             }
-            _ => vec![Seg {
-                at: 0,
+            _ => out.push(Seg {
+                at: base,
                 len: piece.len(),
-                src: *at,
+                src: token.start,
                 src_len: 0,
                 literal: false,
-            }],
+            }),
         }
     }
 
     fn insert_text(&self, parent: Id, before: Id, piece: &str) {
-        let segs = self.locate(piece);
         let mut nodes = self.nodes.borrow_mut();
+        // Whitespace between a table's rows and cells is not text of the page.
+        if matches!(&nodes[parent].data, Data::Element(e) if matches!(e.kind, Kind::Table | Kind::Group | Kind::Tr))
+            && piece.bytes().all(is_space)
+        {
+            return;
+        }
         let neighbour = if before == NONE {
             nodes[parent].last
         } else {
@@ -324,13 +356,12 @@ impl Sink {
         {
             let base = text.text.len();
             text.text.push_str(piece);
-            text.segs.extend(segs.into_iter().map(|s| Seg {
-                at: s.at + base,
-                ..s
-            }));
+            self.locate(piece, base, &mut text.segs);
             return;
         }
         drop(nodes);
+        let mut segs = Vec::with_capacity(1);
+        self.locate(piece, 0, &mut segs);
         let id = self.push(
             Node::new(Data::Text(Text {
                 text: piece.to_owned(),
@@ -439,10 +470,9 @@ fn insert_before(nodes: &mut [Node], sibling: Id, id: Id) {
     node.depth = depth;
 }
 
-/// The segments of `from..to` of a text, re-based to start at 0.
-fn slice_segs(segs: &[Seg], from: usize, to: usize) -> Vec<Seg> {
+/// Adds to `out` the segments of `from..to` of a text, re-based to start at `base`.
+fn slice_segs(segs: &[Seg], from: usize, to: usize, base: usize, out: &mut Vec<Seg>) {
     let first = segs.partition_point(|s| s.at + s.len <= from);
-    let mut out = Vec::new();
     for seg in &segs[first..] {
         if seg.at >= to {
             break;
@@ -455,20 +485,22 @@ fn slice_segs(segs: &[Seg], from: usize, to: usize) -> Vec<Seg> {
             (seg.src, seg.src_len)
         };
         out.push(Seg {
-            at: start - from,
+            at: base + start - from,
             len: end - start,
             src,
             src_len,
             literal: seg.literal,
         });
     }
-    out
 }
 
-impl TreeSink for Sink {
+impl<'s> TreeSink for Sink<'s> {
     type Handle = Id;
     type Output = Vec<Node>;
-    type ElemName<'a> = Ref<'a, QualName>;
+    type ElemName<'a>
+        = Ref<'a, QualName>
+    where
+        Self: 'a;
 
     fn finish(self) -> Vec<Node> {
         self.nodes.into_inner()
@@ -596,7 +628,7 @@ struct ScannedTag<'s> {
 struct Parser<'s> {
     src: &'s str,
     bytes: &'s [u8],
-    builder: TreeBuilder<Id, Sink>,
+    builder: TreeBuilder<Id, Sink<'s>>,
     /// End tags to drop: they close elements that [`MAX_DEPTH`] closed early.
     dropped_ends: HashMap<LocalName, usize>,
 }
@@ -605,7 +637,7 @@ fn parse(src: &str) -> Vec<Node> {
     let mut parser = Parser {
         src,
         bytes: src.as_bytes(),
-        builder: TreeBuilder::new(Sink::new(), TreeBuilderOpts::default()),
+        builder: TreeBuilder::new(Sink::new(src), TreeBuilderOpts::default()),
         dropped_ends: HashMap::new(),
     };
     parser.run();
@@ -664,15 +696,19 @@ impl<'s> Parser<'s> {
         if start >= end {
             return;
         }
-        let text = decode_text(self.src, start, end, refs);
-        if text.text.is_empty() {
+        let raw = &self.src[start..end];
+        let plain = !raw.bytes().any(|b| b == 0 || (refs && b == b'&'));
+        let decoded = (!plain).then(|| decode_text(self.src, start, end, refs));
+        let text = decoded.as_ref().map_or(raw, |d| d.text.as_str());
+        if text.is_empty() {
             return;
         }
-        let tendril = StrTendril::from_slice(&text.text);
+        let tendril = StrTendril::from_slice(text);
         *self.builder.sink.chars.borrow_mut() = CharToken {
-            text,
+            start,
+            end,
+            decoded,
             taken: 0,
-            at: start,
         };
         let _ = self
             .builder
@@ -1095,7 +1131,7 @@ fn numeric_char(value: u32) -> char {
 // ---------------------------------------------------------------------------------------
 // The projection: tree → lines of cells.
 
-/// Whether a line break between two characters disappears, as in CJK text.
+/// Whether a line break next to a character disappears, as in CJK text.
 fn is_wide(c: char) -> bool {
     matches!(c,
         '\u{2e80}'..='\u{9fff}'
@@ -1103,6 +1139,11 @@ fn is_wide(c: char) -> bool {
         | '\u{fe30}'..='\u{fe4f}'
         | '\u{ff00}'..='\u{ffef}'
         | '\u{20000}'..='\u{3ffff}')
+}
+
+/// A text without its spaces.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Collects the visible text of a run of inline content: whitespace collapsed, trimmed,
@@ -1142,7 +1183,7 @@ impl Acc {
             _ => {
                 if !self.text.is_empty() && !self.pending.is_empty() {
                     let joined =
-                        self.pending == " " && self.newline && is_wide(self.last) && is_wide(c);
+                        self.pending == " " && self.newline && (is_wide(self.last) || is_wide(c));
                     if !joined {
                         for p in self.pending.chars() {
                             self.text.push(if p == '\u{a0}' { ' ' } else { p });
@@ -1218,6 +1259,9 @@ struct Projector<'a> {
     nodes: &'a [Node],
     lines: Vec<Projected>,
     acc: Acc,
+    /// Reused while reading a cell.
+    cell: Acc,
+    scratch: Vec<(Id, bool)>,
     /// How many source cells' spans were repeated: bounded by the number of cells.
     copies_left: usize,
 }
@@ -1233,6 +1277,8 @@ impl<'a> Projector<'a> {
             nodes,
             lines: Vec::new(),
             acc: Acc::default(),
+            cell: Acc::default(),
+            scratch: Vec::new(),
             copies_left: cells.saturating_mul(32).saturating_add(10_000),
         }
     }
@@ -1291,16 +1337,13 @@ impl<'a> Projector<'a> {
             stack[first..].reverse();
         }
         let text_of = |this: &mut Self, id: Option<Id>| {
-            let id = id?;
-            let mut acc = Acc::default();
-            this.inline_text(id, &mut acc);
-            let (text, span) = acc.take();
+            let (text, span) = this.inline_text(id?);
             span.map(|span| (text, span))
         };
         let title = text_of(self, title);
         let h1 = text_of(self, h1);
         let (text, span) = match (title, h1) {
-            (Some(t), Some(h)) if t.0.contains(&h.0) => h,
+            (Some(t), Some(h)) if squash(&t.0).contains(&squash(&h.0)) => h,
             (Some(t), _) => t,
             (None, h) => h?,
         };
@@ -1402,8 +1445,10 @@ impl<'a> Projector<'a> {
     }
 
     /// The text of an element read as one cell: line breaks and blocks inside join.
-    fn inline_text(&self, root: Id, acc: &mut Acc) {
-        let mut stack: Vec<(Id, bool)> = vec![(root, false)];
+    fn inline_text(&mut self, root: Id) -> (String, Option<Span>) {
+        let mut stack = std::mem::take(&mut self.scratch);
+        let mut acc = std::mem::take(&mut self.cell);
+        stack.push((root, false));
         while let Some((id, exit)) = stack.pop() {
             if exit {
                 acc.soft_break();
@@ -1430,6 +1475,10 @@ impl<'a> Projector<'a> {
             stack.extend(self.children(id).map(|c| (c, false)));
             stack[first..].reverse();
         }
+        let result = acc.take();
+        self.cell = acc;
+        self.scratch = stack;
+        result
     }
 
     /// The rows of a table, by row group, and its captions.
@@ -1510,9 +1559,7 @@ impl<'a> Projector<'a> {
         }
         self.flush();
         for caption in captions {
-            let mut acc = Acc::default();
-            self.inline_text(caption, &mut acc);
-            if let (text, Some(span)) = acc.take() {
+            if let (text, Some(span)) = self.inline_text(caption) {
                 self.lines.push(Projected {
                     cells: vec![LineCell { text, span }],
                     span,
@@ -1584,10 +1631,8 @@ impl<'a> Projector<'a> {
         }
     }
 
-    fn source_cell(&self, cell: Id, row_at: usize, id: usize) -> SourceCell {
-        let mut acc = Acc::default();
-        self.inline_text(cell, &mut acc);
-        let (text, span) = acc.take();
+    fn source_cell(&mut self, cell: Id, row_at: usize, id: usize) -> SourceCell {
+        let (text, span) = self.inline_text(cell);
         let elem = self.elem(cell);
         let content = elem.and_then(|e| e.content).unwrap_or(row_at);
         let value = !text.is_empty() && looks_like_value(&text);

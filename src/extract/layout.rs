@@ -39,6 +39,7 @@ pub struct LineCell {
 impl Document {
     /// The source span of a range of [`Document::text`]: exact for plain text, the enclosing
     /// lines for HTML.
+    #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
         if self.input == InputKind::Text {
             return Span::new(start, end);
@@ -56,6 +57,7 @@ impl Document {
     }
 
     /// The text of lines `from..to`.
+    #[must_use]
     pub fn text_of(&self, from: usize, to: usize) -> &str {
         match (
             self.lines.get(from),
@@ -129,10 +131,10 @@ pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
         .collect()
 }
 
-fn split_keep_offsets<'a>(
-    line: &'a str,
+fn split_keep_offsets(
+    line: &str,
     next: impl Fn(&str) -> Option<(usize, usize)>,
-) -> Vec<(usize, &'a str)> {
+) -> Vec<(usize, &str)> {
     let mut pieces = Vec::new();
     let mut at = 0;
     while let Some((i, len)) = next(&line[at..]) {

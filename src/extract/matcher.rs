@@ -49,6 +49,8 @@ pub struct Fit {
 }
 
 impl Fit {
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)] // counts of rows and columns: a few hundred at most
     pub fn ratio(self) -> f64 {
         if self.declared == 0 {
             0.0
@@ -84,11 +86,13 @@ impl<'r> Extractor<'r> {
         }
     }
 
+    #[must_use]
     pub fn rule_set(&self) -> &'r RuleSet {
         self.rule_set
     }
 
     /// Reads an input into the report model, and says how well it fits the rule set.
+    #[must_use]
     pub fn read(&self, input: &Input) -> (Report, Fit) {
         match input {
             Input::Document(document) => self.read_document(document),
@@ -125,7 +129,7 @@ impl<'r> Extractor<'r> {
         let mut claimed = vec![false; document.lines.len()];
         let mut tables = Vec::new();
         for (index, table) in self.rule_set.tables.iter().enumerate() {
-            let region = self.region_of(document, &headings, table.section);
+            let region = region_of(document, &headings, table.section);
             let data = self.read_table(
                 document,
                 &normalized,
@@ -199,23 +203,6 @@ impl<'r> Extractor<'r> {
         found
     }
 
-    /// The lines a table of `section` may be in: the section's body, or the whole document
-    /// when the section was not found.
-    fn region_of(
-        &self,
-        document: &Document,
-        headings: &[Heading],
-        section: usize,
-    ) -> (usize, usize) {
-        match headings.iter().position(|h| h.section == section) {
-            Some(i) => (
-                headings[i].line + 1,
-                headings.get(i + 1).map_or(document.lines.len(), |h| h.line),
-            ),
-            None => (0, document.lines.len()),
-        }
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn read_table(
         &self,
@@ -267,8 +254,7 @@ impl<'r> Extractor<'r> {
         let mut header_found = vec![false; table.columns.len()];
         let mut cursor = 0;
         let mut seen_data = false;
-        for line_index in start..end {
-            let line = &document.lines[line_index];
+        for line in &document.lines[start..end] {
             if line.cells.is_empty() {
                 continue;
             }
@@ -283,7 +269,7 @@ impl<'r> Extractor<'r> {
                 || values.iter().any(|c| !c.text.is_empty());
             let row = match label_end {
                 Some(i) if has_number => {
-                    self.match_row(normalized, labels, &line.cells[..=i], &matched_rows, cursor)
+                    match_row(normalized, labels, &line.cells[..=i], &matched_rows, cursor)
                 }
                 None if has_number => labels
                     .rows
@@ -300,7 +286,6 @@ impl<'r> Extractor<'r> {
                 continue;
             };
             seen_data = true;
-            claimed[line_index] = true;
             matched_rows[k] = true;
             cursor = k + 1;
             let node = &table.rows[rows[k]];
@@ -376,10 +361,8 @@ impl<'r> Extractor<'r> {
                 data.set(k, c, read);
             }
         }
-        for line_index in start..end {
-            // The table's own caption and header lines are not an unknown table.
-            claimed[line_index] = true;
-        }
+        // The table's own caption and header lines are not an unknown table.
+        claimed[start..end].iter_mut().for_each(|c| *c = true);
         let found_rows = matched_rows.iter().filter(|&&m| m).count();
         let found_columns = columns.iter().filter(|&&c| header_found[c]).count();
         fit.found += found_rows + found_columns;
@@ -441,61 +424,6 @@ impl<'r> Extractor<'r> {
         normalized
             .line(line)
             .is_some_and(|norm| anchors.iter().any(|a| norm.contains(a.as_str())))
-    }
-
-    /// Finds the declared row that a line's label cells name: the most specific (last)
-    /// label cell first, then all label cells together; rows after the previous match first.
-    fn match_row(
-        &self,
-        normalized: &NormalizedLines,
-        labels: &TableLabels,
-        label_cells: &[LineCell],
-        matched: &[bool],
-        cursor: usize,
-    ) -> Option<(usize, LabelMatch, String)> {
-        let printed: Vec<&str> = label_cells
-            .iter()
-            .map(|c| c.text.as_str())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let last = *printed.last()?;
-        let joined = printed.concat();
-        for candidate in [last, joined.as_str()] {
-            let norm = normalized.text(candidate);
-            let (_, rest) = split_ordinal(&norm);
-            let order = (cursor..labels.rows.len()).chain(0..cursor.min(labels.rows.len()));
-            let mut best: Option<(usize, LabelMatch)> = None;
-            for k in order {
-                if matched[k] {
-                    continue;
-                }
-                for label in &labels.rows[k].1 {
-                    let how = if label.full == norm {
-                        Some(label.kind)
-                    } else if !rest.is_empty() && same_text(&label.rest, rest) {
-                        Some(if label.kind == LabelMatch::Exact {
-                            LabelMatch::Drift
-                        } else {
-                            label.kind.max_drift()
-                        })
-                    } else {
-                        None
-                    };
-                    if let Some(how) = how {
-                        if best.is_none_or(|(_, b)| rank(how) < rank(b)) {
-                            best = Some((k, how));
-                        }
-                    }
-                }
-                if best.is_some_and(|(_, how)| how == LabelMatch::Exact) {
-                    break;
-                }
-            }
-            if let Some((k, how)) = best {
-                return Some((k, how, candidate.trim().to_owned()));
-            }
-        }
-        None
     }
 }
 
@@ -857,6 +785,7 @@ fn find_published(document: &Document) -> Option<Located<Date>> {
 
 /// Reads `2021-01-20`, `2021/1/20`, `2021.1.20` or `2021年1月20日` at the start of a text;
 /// returns the length read and the date.
+#[must_use]
 pub fn parse_date_prefix(text: &str) -> Option<(usize, Date)> {
     let mut numbers = Vec::new();
     let mut at = 0;
@@ -883,4 +812,70 @@ pub fn parse_date_prefix(text: &str) -> Option<(usize, Date)> {
         return None;
     }
     Some((at, Date::new(year, numbers[1], numbers[2])?))
+}
+
+/// The lines a table of `section` may be in: the section's body, or the whole document
+/// when the section was not found.
+fn region_of(document: &Document, headings: &[Heading], section: usize) -> (usize, usize) {
+    match headings.iter().position(|h| h.section == section) {
+        Some(i) => (
+            headings[i].line + 1,
+            headings.get(i + 1).map_or(document.lines.len(), |h| h.line),
+        ),
+        None => (0, document.lines.len()),
+    }
+}
+
+/// Finds the declared row that a line's label cells name: the most specific (last)
+/// label cell first, then all label cells together; rows after the previous match first.
+fn match_row(
+    normalized: &NormalizedLines,
+    labels: &TableLabels,
+    label_cells: &[LineCell],
+    matched: &[bool],
+    cursor: usize,
+) -> Option<(usize, LabelMatch, String)> {
+    let printed: Vec<&str> = label_cells
+        .iter()
+        .map(|c| c.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let last = *printed.last()?;
+    let joined = printed.concat();
+    for candidate in [last, joined.as_str()] {
+        let norm = normalized.text(candidate);
+        let (_, rest) = split_ordinal(&norm);
+        let order = (cursor..labels.rows.len()).chain(0..cursor.min(labels.rows.len()));
+        let mut best: Option<(usize, LabelMatch)> = None;
+        for k in order {
+            if matched[k] {
+                continue;
+            }
+            for label in &labels.rows[k].1 {
+                let how = if label.full == norm {
+                    Some(label.kind)
+                } else if !rest.is_empty() && same_text(&label.rest, rest) {
+                    Some(if label.kind == LabelMatch::Exact {
+                        LabelMatch::Drift
+                    } else {
+                        label.kind.max_drift()
+                    })
+                } else {
+                    None
+                };
+                if let Some(how) = how {
+                    if best.is_none_or(|(_, b)| rank(how) < rank(b)) {
+                        best = Some((k, how));
+                    }
+                }
+            }
+            if best.is_some_and(|(_, how)| how == LabelMatch::Exact) {
+                break;
+            }
+        }
+        if let Some((k, how)) = best {
+            return Some((k, how, candidate.trim().to_owned()));
+        }
+    }
+    None
 }

@@ -36,6 +36,7 @@ pub enum Input {
 pub use structured::StructuredInput;
 
 impl Input {
+    #[must_use]
     pub fn source(&self) -> &SourceFile {
         match self {
             Input::Document(d) => &d.source,
@@ -109,6 +110,7 @@ impl miette::Diagnostic for ReadError {
 }
 
 /// What kind of input a file is, by its name and then by its content.
+#[must_use]
 pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
     let lower = name.to_ascii_lowercase();
     for (suffix, kind) in [

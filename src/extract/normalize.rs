@@ -4,6 +4,7 @@
 //! can be split off so that a label which lost or changed its number still matches.
 
 /// The normal form of a label: compare two labels by comparing these.
+#[must_use]
 pub fn normalize(label: &str) -> String {
     let out = normalize_simplified(label);
     if out.is_ascii() {
@@ -54,7 +55,7 @@ fn push_normalized(out: &mut String, c: char) {
             push_normalized(out, ascii);
         }
         '“' | '”' | '„' | '‟' | '〝' | '〞' | '「' | '」' | '『' | '』' => {
-            out.push('"')
+            out.push('"');
         }
         '‘' | '’' | '‚' | '‛' => out.push('\''),
         '·' | '・' | '｡' => out.push('.'),

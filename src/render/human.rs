@@ -135,6 +135,7 @@ fn short(label: &str, path: &str) -> String {
 }
 
 /// Renders the findings of a run.
+#[must_use]
 pub fn render(reports: &[ReportFindings], style: Style) -> String {
     let theme = if style.colour {
         miette::GraphicalTheme::unicode()
@@ -202,6 +203,7 @@ fn heading(report: &ReportFindings) -> String {
 }
 
 /// `2 个错误，1 个警告，0 个提示；通过 40 项，未评估 7 项`
+#[must_use]
 pub fn summary_line(t: &Totals) -> String {
     format!(
         "{} 个错误，{} 个警告，{} 个提示；通过 {} 项，未评估 {} 项",

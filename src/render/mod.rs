@@ -19,6 +19,7 @@ pub struct Totals {
 }
 
 impl Totals {
+    #[must_use]
     pub fn of(reports: &[ReportFindings]) -> Self {
         let mut totals = Totals {
             reports: reports.len(),

@@ -32,16 +32,19 @@ pub struct Report {
 }
 
 impl Report {
+    #[must_use]
     pub fn section(&self, key: &str) -> Option<&SectionData> {
         self.sections.iter().find(|s| s.key == key)
     }
 
+    #[must_use]
     pub fn table(&self, key: &str) -> Option<&TableData> {
         self.tables.iter().find(|t| t.key == key)
     }
 
     /// The source span of a byte range of [`Report::text`]: exact for plain text, the
     /// enclosing line's span otherwise.
+    #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
         if self.line_map.is_empty() {
             return Span::new(start, end);
@@ -133,6 +136,7 @@ pub struct TableData {
 }
 
 impl TableData {
+    #[must_use]
     pub fn new(key: String, rows: Vec<String>, columns: Vec<String>) -> Self {
         let cells = vec![None; rows.len() * columns.len()];
         Self {
@@ -144,12 +148,14 @@ impl TableData {
         }
     }
 
+    #[must_use]
     pub fn cell(&self, row: &str, column: &str) -> Option<&Cell> {
         let r = self.rows.iter().position(|x| x == row)?;
         let c = self.columns.iter().position(|x| x == column)?;
         self.cells[r * self.columns.len() + c].as_ref()
     }
 
+    #[must_use]
     pub fn cell_at(&self, row: usize, column: usize) -> Option<&Cell> {
         self.cells.get(row * self.columns.len() + column)?.as_ref()
     }
@@ -159,11 +165,13 @@ impl TableData {
         self.cells[row * width + column] = Some(cell);
     }
 
+    #[must_use]
     pub fn is_found(&self) -> bool {
         self.span.is_some()
     }
 
     /// Whether every cell that was read is blank (a table printed without figures).
+    #[must_use]
     pub fn is_blank(&self) -> bool {
         self.cells
             .iter()
@@ -235,6 +243,7 @@ pub enum AnomalyKind {
 
 impl AnomalyKind {
     /// The stable id under which the anomaly is reported, like a check's id.
+    #[must_use]
     pub fn id(self) -> &'static str {
         match self {
             AnomalyKind::ExtraValues => "读取.多余数值",

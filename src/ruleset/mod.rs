@@ -44,18 +44,22 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    #[must_use]
     pub fn table(&self, key: &str) -> Option<TableIdx> {
         self.tables.iter().position(|t| t.key == key)
     }
 
+    #[must_use]
     pub fn section(&self, key: &str) -> Option<SectionIdx> {
         self.sections.iter().position(|s| s.key == key)
     }
 
+    #[must_use]
     pub fn param(&self, name: &str) -> Option<ParamIdx> {
         self.params.iter().position(|p| p.name == name)
     }
 
+    #[must_use]
     pub fn check(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }
@@ -80,6 +84,7 @@ impl SourceMap {
     }
 
     /// The file a global span lies in, and the span within that file.
+    #[must_use]
     pub fn resolve(&self, span: Span) -> Option<(&SourceFile, Span)> {
         let index = self
             .files
@@ -97,6 +102,7 @@ impl SourceMap {
     }
 
     /// The text a global span covers.
+    #[must_use]
     pub fn snippet(&self, span: Span) -> &str {
         self.resolve(span).map_or("", |(file, local)| {
             file.text()
@@ -117,6 +123,7 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    #[must_use]
     pub fn chinese(&self) -> String {
         match self {
             ParamType::Number => "数".into(),
@@ -128,6 +135,7 @@ impl ParamType {
         }
     }
 
+    #[must_use]
     pub fn value_type(&self) -> Type {
         match self {
             ParamType::Number | ParamType::Integer => Type::Number,
@@ -194,6 +202,7 @@ impl Table {
     }
 
     /// The type of the cell at a leaf row and a leaf column: the row's if it declares one.
+    #[must_use]
     pub fn cell_type(&self, row: NodeIdx, column: NodeIdx) -> &CellType {
         let row = &self.rows[row];
         if row.explicit_type {
@@ -204,6 +213,7 @@ impl Table {
     }
 
     /// The leaves under a node, or the node itself if it is a leaf.
+    #[must_use]
     pub fn leaves_under(nodes: &[Node], node: NodeIdx) -> Vec<NodeIdx> {
         if nodes[node].children.is_empty() {
             return vec![node];
@@ -227,6 +237,7 @@ fn leaves(nodes: &[Node]) -> impl Iterator<Item = NodeIdx> + '_ {
 /// A row or column, or a group of them. Nodes are stored in document order (a group before
 /// its members), so the leaves in index order are the leaves left to right.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent flags, each declared by its own keyword
 pub struct Node {
     /// The key as declared (`总计`).
     pub key: String,
@@ -265,10 +276,12 @@ pub enum CellType {
 }
 
 impl CellType {
+    #[must_use]
     pub fn is_numeric(&self) -> bool {
         !matches!(self, CellType::Text)
     }
 
+    #[must_use]
     pub fn chinese(&self) -> String {
         match self {
             CellType::Count => "计数（非负整数）".into(),
@@ -294,6 +307,7 @@ pub enum MoneyUnit {
 }
 
 impl MoneyUnit {
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             MoneyUnit::Yuan => "元",
@@ -361,18 +375,23 @@ pub enum Domain {
 }
 
 impl Domain {
+    #[must_use]
     pub fn len(&self) -> usize {
         match self {
-            Domain::Columns(_, v) | Domain::Rows(_, v) => v.len(),
-            Domain::Sections(v) | Domain::Tables(v) => v.len(),
+            Domain::Columns(_, v)
+            | Domain::Rows(_, v)
+            | Domain::Sections(v)
+            | Domain::Tables(v) => v.len(),
             Domain::Cells(v) => v.len(),
         }
     }
 
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    #[must_use]
     pub fn element_type(&self) -> Type {
         match self {
             Domain::Columns(..) => Type::Column,
@@ -428,6 +447,7 @@ pub enum Type {
 }
 
 impl Type {
+    #[must_use]
     pub fn chinese(&self) -> String {
         match self {
             Type::Number => "数".into(),
@@ -581,6 +601,7 @@ pub enum ArithOp {
 }
 
 impl ArithOp {
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",

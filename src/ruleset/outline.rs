@@ -119,6 +119,7 @@ impl RuleSet {
     }
 
     /// One check: its outline, and the text it was written as.
+    #[must_use]
     pub fn check_text(&self, c: &Check) -> String {
         let mut out = String::new();
         self.write_check(&mut out, c);
@@ -202,6 +203,7 @@ impl RuleSet {
     }
 
     /// The values a variable takes, by their labels.
+    #[must_use]
     pub fn domain_text(&self, domain: &Domain) -> String {
         let list = |items: Vec<String>| format!("[{}]", items.join(", "));
         match domain {
@@ -239,6 +241,7 @@ impl RuleSet {
     }
 
     /// An expression in the rule language's syntax, with variables by name.
+    #[must_use]
     pub fn expr_text(&self, expr: &Expr, slot_names: &[String]) -> String {
         let mut out = String::new();
         self.write_expr(&mut out, expr, slot_names, 0);
@@ -253,10 +256,10 @@ impl RuleSet {
         }
         let slot = |s: usize| slots.get(s).cloned().unwrap_or_else(|| format!("#{s}"));
         match &expr.kind {
-            ExprKind::Const(v) => out.push_str(&match v {
-                Value::Text(t) => format!("\"{t}\""),
-                other => value_text(other),
-            }),
+            ExprKind::Const(Value::Text(t)) => {
+                let _ = write!(out, "\"{t}\"");
+            }
+            ExprKind::Const(other) => out.push_str(&value_text(other)),
             ExprKind::Absent => out.push('无'),
             ExprKind::Pattern(r) => {
                 let _ = write!(out, "/{}/", r.as_str());
@@ -340,7 +343,7 @@ impl RuleSet {
                 self.write_expr(out, inner, slots, 6);
             }
             ExprKind::Arith(op, a, b) => {
-                self.write_infix(out, a, op.symbol(), b, slots, precedence)
+                self.write_infix(out, a, op.symbol(), b, slots, precedence);
             }
             ExprKind::And(a, b) => self.write_infix(out, a, "且", b, slots, precedence),
             ExprKind::Or(a, b) => self.write_infix(out, a, "或", b, slots, precedence),
@@ -397,7 +400,7 @@ impl RuleSet {
                     out.push_str(" 其中 ");
                     self.write_expr(out, f, slots, 0);
                 }
-                out.push_str("：");
+                out.push('：');
                 self.write_expr(out, body, slots, 0);
                 out.push(')');
             }
@@ -446,8 +449,7 @@ fn precedence(kind: &ExprKind) -> u8 {
         ExprKind::If { .. } => 0,
         ExprKind::Or(..) => 1,
         ExprKind::And(..) => 2,
-        ExprKind::Not(_) => 3,
-        ExprKind::Compare { .. } | ExprKind::In(..) | ExprKind::TextOp(..) => 3,
+        ExprKind::Not(_) | ExprKind::Compare { .. } | ExprKind::In(..) | ExprKind::TextOp(..) => 3,
         ExprKind::Arith(op, ..) => {
             if matches!(op, super::ArithOp::Add | super::ArithOp::Sub) {
                 4
@@ -471,6 +473,7 @@ fn pick_text(nodes: &[Node], pick: &Pick) -> String {
     }
 }
 
+#[must_use]
 pub fn value_text(value: &Value) -> String {
     match value {
         Value::Number(n) => n.normalize().to_string(),
@@ -480,6 +483,7 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
+#[must_use]
 pub fn function_name(function: Function) -> &'static str {
     match function {
         Function::Sum => "和",

@@ -73,6 +73,7 @@ pub struct Date {
 
 impl Date {
     /// A date if the day exists in that month.
+    #[must_use]
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         let days = match month {
@@ -175,6 +176,7 @@ pub enum ColumnAst {
 }
 
 impl ColumnAst {
+    #[must_use]
     pub fn key(&self) -> &Ident {
         match self {
             ColumnAst::Leaf { key, .. } | ColumnAst::Group { key, .. } => key,
@@ -200,6 +202,7 @@ pub enum RowAst {
 }
 
 impl RowAst {
+    #[must_use]
     pub fn key(&self) -> &Ident {
         match self {
             RowAst::Leaf { key, .. } | RowAst::Group { key, .. } => key,
@@ -226,6 +229,7 @@ pub enum MemberDecl {
 }
 
 impl MemberDecl {
+    #[must_use]
     pub fn key(&self) -> &Ident {
         match self {
             MemberDecl::Column(c) => c.key(),
@@ -233,6 +237,7 @@ impl MemberDecl {
         }
     }
 
+    #[must_use]
     pub fn kind(&self) -> MemberKind {
         match self {
             MemberDecl::Column(_) => MemberKind::Column,
@@ -276,6 +281,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    #[must_use]
     pub fn chinese(self) -> &'static str {
         match self {
             Severity::Error => "错误",
@@ -328,6 +334,7 @@ pub enum DomainKind {
 }
 
 impl DomainKind {
+    #[must_use]
     pub fn chinese(self) -> &'static str {
         match self {
             DomainKind::Column => "列",
@@ -362,6 +369,7 @@ pub enum Selector {
 }
 
 impl Selector {
+    #[must_use]
     pub fn span(&self) -> Span {
         match self {
             Selector::All(span) => *span,
@@ -432,6 +440,7 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             BinaryOp::Add => "+",
@@ -460,6 +469,7 @@ pub enum CompareOp {
 }
 
 impl CompareOp {
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             CompareOp::Eq => "=",
@@ -472,6 +482,7 @@ impl CompareOp {
     }
 
     /// The symbol that says the comparison failed: `=` fails as `≠`.
+    #[must_use]
     pub fn negated_symbol(self) -> &'static str {
         match self {
             CompareOp::Eq => "≠",

@@ -46,7 +46,7 @@ fn on_parser_stack<T: Send>(parse: impl FnOnce() -> T + Send) -> T {
             .spawn_scoped(scope, parse)
             .map_or_else(
                 |_| unreachable!("spawning the parser thread failed"),
-                |h| h.join(),
+                std::thread::ScopedJoinHandle::join,
             )
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
@@ -711,14 +711,13 @@ fn string(pair: &Pair<'_, Rule>) -> Build<Str> {
     let span = span_of(pair);
     let inner = pair.clone().into_inner().next().unwrap();
     let raw = inner.as_str();
-    let body = match inner.as_rule() {
-        Rule::plain_string => &raw[1..raw.len() - 1],
-        _ => {
-            // “…” and 「…」: three-byte quotes, no escapes.
-            let open = raw.chars().next().unwrap().len_utf8();
-            let close = raw.chars().last().unwrap().len_utf8();
-            return Ok(Spanned::new(raw[open..raw.len() - close].to_owned(), span));
-        }
+    let body = if inner.as_rule() == Rule::plain_string {
+        &raw[1..raw.len() - 1]
+    } else {
+        // “…” and 「…」: three-byte quotes, no escapes.
+        let open = raw.chars().next().unwrap().len_utf8();
+        let close = raw.chars().last().unwrap().len_utf8();
+        return Ok(Spanned::new(raw[open..raw.len() - close].to_owned(), span));
     };
     let mut out = String::with_capacity(body.len());
     let mut chars = body.char_indices();
