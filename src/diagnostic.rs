@@ -195,6 +195,8 @@ pub enum Problem {
     },
     /// `申请[总计, c]` where 总计 is both `三.总计` and another group's 总计.
     Ambiguous { name: String, options: Vec<String> },
+    /// Two files under the rule roots both say `规则集 湖北2019`, and one is asked for by id.
+    DuplicateRuleSet { id: String, files: Vec<String> },
     /// `检查 S1` declared twice, `列 总计` twice in one table.
     Duplicate { kind: &'static str, name: String },
     /// `"年度" + 1`, `和(报告.标题)`.
@@ -264,6 +266,7 @@ impl Problem {
             Problem::NotInTable { .. } => "not-in-table",
             Problem::Ambiguous { .. } => "ambiguous",
             Problem::Duplicate { .. } => "duplicate",
+            Problem::DuplicateRuleSet { .. } => "duplicate-ruleset",
             Problem::TypeMismatch { .. } => "type-mismatch",
             Problem::WrongArity { .. } => "wrong-arity",
             Problem::NeedsTable { .. } => "needs-table",
@@ -303,6 +306,7 @@ impl Problem {
             Problem::NotInTable { kind, .. } => format!("表格中没有这一{kind}"),
             Problem::Ambiguous { .. } => "指代不明".into(),
             Problem::Duplicate { .. } => "重复声明".into(),
+            Problem::DuplicateRuleSet { .. } => "不知道该用哪一个".into(),
             Problem::TypeMismatch { found, .. } => format!("这是{found}"),
             Problem::WrongArity { found, .. } => format!("给了 {found} 个参数"),
             Problem::NeedsTable { .. } => "不知道是哪张表格".into(),
@@ -356,6 +360,9 @@ impl Problem {
             ),
             Problem::Ambiguous { options, .. } => {
                 Some(format!("写出完整的路径，例如「{}」", options.join("」或「")))
+            }
+            Problem::DuplicateRuleSet { .. } => {
+                Some("规则目录中每个规则集的标识必须唯一：改掉其中一个文件的「规则集」标识，或把它移出规则目录".into())
             }
             Problem::OutsideRoots { .. } => Some(
                 "继承的文件必须位于规则目录（--rules 指定的目录或 gouji.toml 的 rule_roots）之内".into(),
@@ -447,6 +454,9 @@ impl fmt::Display for Problem {
                 write!(f, "表格「{table}」中没有{kind}「{name}」")
             }
             Problem::Duplicate { kind, name } => write!(f, "{kind}「{name}」重复声明"),
+            Problem::DuplicateRuleSet { id, files } => {
+                write!(f, "规则集「{id}」在多个文件中声明：{}", files.join("、"))
+            }
             Problem::TypeMismatch {
                 context,
                 expected,

@@ -1092,7 +1092,11 @@ impl<'a> Resolver<'a> {
                 tolerance,
             } => {
                 let lhs = self.expr(lhs, frame);
-                let rhs = self.expr(rhs, frame);
+                // `其中 c ≠ 总计`: a row or column variable compared with a row or column name.
+                let rhs = match lhs.as_ref().and_then(|l| self.node_named(l, rhs, frame)) {
+                    Some(node) => Some(node),
+                    None => self.expr(rhs, frame),
+                };
                 let (lhs, rhs) = (lhs?, rhs?);
                 let tolerance = match tolerance {
                     Some(t) => {
@@ -1219,6 +1223,33 @@ impl<'a> Resolver<'a> {
                 )
             }
         }
+    }
+
+    /// If `lhs` is a row or column variable and `rhs` a bare name that is not otherwise
+    /// known, the row or column of that name in the variable's table.
+    fn node_named(&mut self, lhs: &Expr, rhs: &ast::Expr, frame: &Frame) -> Option<Expr> {
+        let ExprKind::Local(slot) = lhs.kind else {
+            return None;
+        };
+        let ast::ExprKind::Path(path) = &rhs.node else {
+            return None;
+        };
+        let name = &path.node.first()?.node;
+        if frame.find(name).is_some() || self.lets.iter().any(|l| l.name == *name) {
+            return None;
+        }
+        let var = frame.vars.iter().find(|v| v.slot == slot)?;
+        let (table, rows) = match &var.domain {
+            Some(Domain::Rows(t, _)) => (*t, true),
+            Some(Domain::Columns(t, _)) => (*t, false),
+            _ => return None,
+        };
+        let node = self.find_node(table, rows, path)?;
+        Some(Expr {
+            kind: ExprKind::Node { table, node, rows },
+            ty: lhs.ty.clone(),
+            span: rhs.span,
+        })
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Option<Expr> {
@@ -1771,7 +1802,13 @@ impl<'a> Resolver<'a> {
             Function::Capture => {
                 arity(self, "2 个参数", args.len() == 2)?;
                 self.expect(&args[0], &Type::Text, &context).then_some(())?;
-                let ExprKind::Pattern(regex) = &args[1].kind else {
+                // The pattern's groups name the match's fields, so it must be known here: written
+                // in place, or a 令 that holds one.
+                let pattern = match &args[1].kind {
+                    ExprKind::Let(l) => &self.lets[*l].value.kind,
+                    other => other,
+                };
+                let ExprKind::Pattern(regex) = pattern else {
                     self.expect(&args[1], &Type::Pattern, &context);
                     return None;
                 };
@@ -1909,7 +1946,9 @@ fn comparable(a: &Type, b: &Type) -> bool {
     *a == Type::Absent
         || *b == Type::Absent
         || (is_numeric(a) && is_numeric(b))
-        || (is_textual(a) && is_textual(b) && !(is_numeric(a) && *b == Type::Section))
+        || (is_textual(a)
+            && is_textual(b)
+            && !(is_numeric(a) && *b == Type::Section || is_numeric(b) && *a == Type::Section))
         || a == b
 }
 

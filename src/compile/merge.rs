@@ -58,6 +58,8 @@ fn merge_file(
 ) {
     let mut seen_header = false;
     let mut seen_other = false;
+    let mut seen_extends = false;
+    let mut seen_once: Vec<(&'static str, Span)> = Vec::new();
     let file_span = file
         .items
         .iter()
@@ -96,7 +98,17 @@ fn merge_file(
                 decls.lineage.push(id.node.clone());
                 decls.id = Some(id.clone());
             }
+            Item::Extends(_) if seen_extends => {
+                diagnostics.push(Diagnostic::error(
+                    Problem::Misplaced {
+                        what: "继承",
+                        why: "在一个文件中只能写一次（一个规则集只继承一个上级）",
+                    },
+                    span,
+                ));
+            }
             Item::Extends(_) => {
+                seen_extends = true;
                 if seen_other {
                     diagnostics.push(Diagnostic::error(
                         Problem::Misplaced {
@@ -109,6 +121,23 @@ fn merge_file(
             }
             other => {
                 seen_other = true;
+                if let Some(what) = once_per_file(other) {
+                    if let Some(first) = seen_once.iter().find(|(w, _)| *w == what).map(|(_, s)| *s)
+                    {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Problem::Misplaced {
+                                    what,
+                                    why: "在一个文件中只能写一次",
+                                },
+                                span,
+                            )
+                            .with_related(first, "第一次写在这里"),
+                        );
+                        continue;
+                    }
+                    seen_once.push((what, span));
+                }
                 merge_item(decls, other, span, own_id.as_ref(), diagnostics);
             }
         }
@@ -119,6 +148,18 @@ fn merge_file(
             Span::new(file_span.start, file_span.start),
         ));
     }
+}
+
+/// The header items a file may write only once.
+fn once_per_file(item: &Item) -> Option<&'static str> {
+    Some(match item {
+        Item::Title(_) => "标题",
+        Item::Version(_) => "版本",
+        Item::Basis(_) => "依据",
+        Item::Applies(_) => "适用",
+        Item::Order(_) => "章节顺序",
+        _ => return None,
+    })
 }
 
 fn duplicate(kind: &'static str, name: &Ident, first: Span) -> Diagnostic {
@@ -160,7 +201,14 @@ fn merge_item(
                 decls.lets.push(l.clone());
             }
         }
-        Item::Order(keys) => decls.order = Some(keys.clone()),
+        Item::Order(keys) => {
+            for (i, key) in keys.iter().enumerate() {
+                if let Some(first) = keys[..i].iter().find(|k| k.node == key.node) {
+                    diagnostics.push(duplicate("章节顺序中的章节", key, first.span));
+                }
+            }
+            decls.order = Some(keys.clone());
+        }
         Item::Section(s) => {
             if let Some(first) = decls.sections.iter().find(|q| q.key.node == s.key.node) {
                 diagnostics.push(duplicate("章节", &s.key, first.key.span));

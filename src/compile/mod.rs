@@ -120,28 +120,51 @@ impl Loader {
     /// Compiles the rule set with this id, found among the roots and the built-in sets.
     #[must_use]
     pub fn compile_id(&self, id: &str) -> Option<Compiled> {
-        let (name, bytes, path) = self.find_id(id)?;
+        let (name, bytes, path) = match self.find_id(id) {
+            Ok(found) => found?,
+            Err(files) => {
+                let problem = Problem::DuplicateRuleSet {
+                    id: id.to_owned(),
+                    files,
+                };
+                return Some(Compiled {
+                    rule_set: None,
+                    diagnostics: vec![Diagnostic::error(problem, Span::default())],
+                });
+            }
+        };
         Some(self.compile_bytes(&name, &bytes, path.as_deref()))
     }
 
     /// The file that declares rule set `id`: its shown name, its bytes, and its path.
-    fn find_id(&self, id: &str) -> Option<(String, Vec<u8>, Option<PathBuf>)> {
+    /// The file that declares rule set `id`: its shown name, its bytes, and its path. Two
+    /// files under the roots declaring the same id are an error (their names come back);
+    /// a root file shadows a built-in set of the same id.
+    #[allow(clippy::type_complexity)]
+    fn find_id(&self, id: &str) -> Result<Option<(String, Vec<u8>, Option<PathBuf>)>, Vec<String>> {
+        let mut found: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for file in self.root_files() {
             let Ok(bytes) = std::fs::read(&file) else {
                 continue;
             };
             if header_id(&bytes).as_deref() == Some(id) {
-                return Some((shown_name(&file), bytes, Some(file)));
+                found.push((file, bytes));
             }
+        }
+        if found.len() > 1 {
+            return Err(found.iter().map(|(f, _)| shown_name(f)).collect());
+        }
+        if let Some((file, bytes)) = found.pop() {
+            return Ok(Some((shown_name(&file), bytes, Some(file))));
         }
         if self.builtin {
             for (file, text) in BUILTIN {
                 if header_id(text.as_bytes()).as_deref() == Some(id) {
-                    return Some((builtin_name(file), text.as_bytes().to_vec(), None));
+                    return Ok(Some((builtin_name(file), text.as_bytes().to_vec(), None)));
                 }
             }
         }
-        None
+        Ok(None)
     }
 
     /// Compiles one of the built-in rule files by file name.
@@ -242,25 +265,19 @@ impl Loader {
                 )
             }
             ExtendsTarget::Id(id) => {
-                for file in self.root_files() {
-                    let Ok(bytes) = std::fs::read(&file) else {
-                        continue;
-                    };
-                    if header_id(&bytes).as_deref() == Some(id.node.as_str()) {
-                        let name = shown_name(&file);
-                        return parse_loaded(&name, &bytes, Some(file), sources);
+                match self.find_id(&id.node) {
+                    Ok(Some((name, bytes, path))) => {
+                        return parse_loaded(&name, &bytes, path, sources);
                     }
-                }
-                if self.builtin {
-                    for (file, text) in BUILTIN {
-                        if header_id(text.as_bytes()).as_deref() == Some(id.node.as_str()) {
-                            return parse_loaded(
-                                &builtin_name(file),
-                                text.as_bytes(),
-                                None,
-                                sources,
-                            );
-                        }
+                    Ok(None) => {}
+                    Err(files) => {
+                        return Err(Box::new(Diagnostic::error(
+                            Problem::DuplicateRuleSet {
+                                id: id.node.clone(),
+                                files,
+                            },
+                            id.span,
+                        )));
                     }
                 }
                 let known = self.known_ids();

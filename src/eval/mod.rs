@@ -568,6 +568,12 @@ impl<'r> Evaluator<'r> {
             ExprKind::FullText => Val::Text(Cow::Borrowed(&self.report.text), Some(0)),
             ExprKind::Section(s) => Val::Section(*s),
             ExprKind::Table(t) => Val::Table(*t),
+            ExprKind::Node { table, node, rows } => Val::Node {
+                table: *table,
+                node: *node,
+                rows: *rows,
+                position: 0,
+            },
             ExprKind::Member(base, member) => {
                 let base = self.eval(base, frame);
                 self.member(base, member, frame)
@@ -1541,6 +1547,20 @@ fn as_number(v: &Val<'_>) -> Option<Decimal> {
 fn equal(a: &Val<'_>, b: &Val<'_>) -> Option<bool> {
     match (a, b) {
         (Val::Bool(x), Val::Bool(y)) => Some(x == y),
+        (
+            Val::Node {
+                table: t1,
+                node: n1,
+                rows: r1,
+                ..
+            },
+            Val::Node {
+                table: t2,
+                node: n2,
+                rows: r2,
+                ..
+            },
+        ) => Some((t1, n1, r1) == (t2, n2, r2)),
         (Val::Date(x), Val::Date(y)) => Some(x == y),
         (Val::Num(x), Val::Num(y)) => Some(x == y),
         (Val::Text(x, _), Val::Text(y, _)) if as_number(a).is_none() || as_number(b).is_none() => {

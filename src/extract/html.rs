@@ -301,13 +301,13 @@ impl<'s> Sink<'s> {
             Some(decoded) => decoded.text.as_str(),
             None => self.src.get(token.start..token.end).unwrap_or(""),
         };
-        let taken = token.taken.min(text.len());
-        let from = if text[taken..].starts_with(piece) {
-            Some(taken)
+        let done = token.taken.min(text.len());
+        let from = if text[done..].starts_with(piece) {
+            Some(done)
         } else {
-            text.get(taken..)
+            text.get(done..)
                 .and_then(|t| t.find(piece))
-                .map(|i| taken + i)
+                .map(|i| done + i)
                 .or_else(|| text.find(piece))
         };
         match from {
@@ -494,7 +494,7 @@ fn slice_segs(segs: &[Seg], from: usize, to: usize, base: usize, out: &mut Vec<S
     }
 }
 
-impl<'s> TreeSink for Sink<'s> {
+impl TreeSink for Sink<'_> {
     type Handle = Id;
     type Output = Vec<Node>;
     type ElemName<'a>
@@ -817,19 +817,17 @@ impl<'s> Parser<'s> {
                 while i < len && is_space(bytes[i]) {
                     i += 1;
                 }
-                match *bytes.get(i)? {
-                    q @ (b'"' | b'\'') => {
-                        let close = bytes[i + 1..].iter().position(|&b| b == q)?;
-                        value = &self.src[i + 1..i + 1 + close];
-                        i += close + 2;
+                let quote = *bytes.get(i)?;
+                if quote == b'"' || quote == b'\'' {
+                    let close = bytes[i + 1..].iter().position(|&b| b == quote)?;
+                    value = &self.src[i + 1..i + 1 + close];
+                    i += close + 2;
+                } else {
+                    let start = i;
+                    while i < len && !is_space(bytes[i]) && bytes[i] != b'>' {
+                        i += 1;
                     }
-                    _ => {
-                        let start = i;
-                        while i < len && !is_space(bytes[i]) && bytes[i] != b'>' {
-                            i += 1;
-                        }
-                        value = &self.src[start..i];
-                    }
+                    value = &self.src[start..i];
                 }
             }
             if attr.eq_ignore_ascii_case("colspan") {

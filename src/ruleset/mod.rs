@@ -557,6 +557,12 @@ pub enum ExprKind {
     FullText,
     Section(SectionIdx),
     Table(TableIdx),
+    /// A row or column named in a comparison with a variable: `c ≠ 总计`.
+    Node {
+        table: TableIdx,
+        node: NodeIdx,
+        rows: bool,
+    },
     /// A member of a variable or value: `c.标签`, `s.标题`, `m.数`.
     Member(Box<Expr>, Member),
     Cells {

@@ -70,7 +70,11 @@ impl RuleSet {
             "表格 {} 属于 {}，锚点：{}",
             t.key,
             self.sections[t.section].key,
-            t.anchors.join(" / ")
+            if t.anchors.is_empty() {
+                "（无）".to_owned()
+            } else {
+                t.anchors.join(" / ")
+            }
         );
         let write_nodes = |out: &mut String, nodes: &[Node], rows: bool| {
             for n in nodes {
@@ -188,7 +192,7 @@ impl RuleSet {
         let mut out = String::from("\"");
         for part in &c.message.parts {
             match part {
-                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Text(t) => out.push_str(&t.replace('{', "\\{").replace('}', "\\}")),
                 TemplatePart::Left => out.push_str("{左}"),
                 TemplatePart::Right => out.push_str("{右}"),
                 TemplatePart::Difference => out.push_str("{差}"),
@@ -207,26 +211,19 @@ impl RuleSet {
     pub fn domain_text(&self, domain: &Domain) -> String {
         let list = |items: Vec<String>| format!("[{}]", items.join(", "));
         match domain {
-            Domain::Columns(t, nodes) => {
+            Domain::Columns(t, nodes) | Domain::Rows(t, nodes) => {
                 let table = &self.tables[*t];
-                format!(
-                    "{} 的列 {}",
-                    table.key,
-                    list(
-                        nodes
-                            .iter()
-                            .map(|&n| table.columns[n].path.clone())
-                            .collect()
-                    )
-                )
-            }
-            Domain::Rows(t, nodes) => {
-                let table = &self.tables[*t];
-                format!(
-                    "{} 的行 {}",
-                    table.key,
-                    list(nodes.iter().map(|&n| table.rows[n].path.clone()).collect())
-                )
+                let rows = matches!(domain, Domain::Rows(..));
+                let axis = if rows { &table.rows } else { &table.columns };
+                let groups = nodes.iter().any(|&n| axis[n].is_group);
+                let kind = match (rows, groups) {
+                    (true, true) => "行组",
+                    (true, false) => "行",
+                    (false, true) => "列组",
+                    (false, false) => "列",
+                };
+                let names = nodes.iter().map(|&n| axis[n].path.clone()).collect();
+                format!("{} 的{kind} {}", table.key, list(names))
             }
             Domain::Sections(s) => format!(
                 "章节 {}",
@@ -292,12 +289,17 @@ impl RuleSet {
             ExprKind::FullText => out.push_str("全文"),
             ExprKind::Section(s) => out.push_str(&self.sections[*s].key),
             ExprKind::Table(t) => out.push_str(&self.tables[*t].key),
+            ExprKind::Node { table, node, rows } => {
+                let t = &self.tables[*table];
+                out.push_str(&if *rows { &t.rows } else { &t.columns }[*node].path);
+            }
             ExprKind::Member(base, member) => {
                 self.write_expr(out, base, slots, u8::MAX);
                 let name = match member {
                     Member::Label => "标签",
                     Member::PrintedTitle => "标题",
                     Member::Standard => "规范",
+                    Member::Text if base.ty == super::Type::Cell => "原文",
                     Member::Text => "文本",
                     Member::CellValue => "值",
                     Member::Unit => "单位",
@@ -495,7 +497,7 @@ pub fn function_name(function: Function) -> &'static str {
         Function::Capture => "捕获",
         Function::Exists => "存在",
         Function::IsEmpty => "为空",
-        Function::IsBlank => "空白",
+        Function::IsBlank => "是空白",
         Function::IsValid => "有效",
         Function::InOrder => "顺序正确",
         Function::Years => "年份",

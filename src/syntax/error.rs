@@ -413,3 +413,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
 pub fn too_deep_expression(span: Span, limit: usize) -> SyntaxError {
     Diagnostic::error(Problem::TooDeep { limit }, span)
 }
+
+/// A clause that a check may have only once (`消息`, `帮助`, `依据`, `标签`), written twice.
+pub fn written_twice(span: Span, keyword: &'static str) -> SyntaxError {
+    Diagnostic::error(
+        Problem::Misplaced {
+            what: keyword,
+            why: "在一条检查中只能写一次",
+        },
+        span,
+    )
+}

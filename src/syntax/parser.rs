@@ -576,8 +576,24 @@ fn build_check<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Build<Che
         message: None,
         help: None,
     };
+    let mut seen: Vec<Rule> = Vec::new();
     for pair in inner {
-        match pair.as_rule() {
+        let rule = pair.as_rule();
+        if matches!(
+            rule,
+            Rule::tags_decl | Rule::basis_decl | Rule::message_decl | Rule::help_decl
+        ) {
+            if seen.contains(&rule) {
+                let keyword = pair
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .map_or("", |k| err::keyword_text(k.as_rule()).unwrap_or(""));
+                return Err(err::written_twice(span_of(&pair), keyword));
+            }
+            seen.push(rule);
+        }
+        match rule {
             Rule::ident => check.table = Some(ident(&pair)),
             Rule::tags_decl => check.tags = tags(pair),
             Rule::basis_decl => check.basis = Some(string(&last_inner(pair))?),
