@@ -365,7 +365,7 @@ impl Problem {
                 Some("规则目录中每个规则集的标识必须唯一：改掉其中一个文件的「规则集」标识，或把它移出规则目录".into())
             }
             Problem::OutsideRoots { .. } => Some(
-                "继承的文件必须位于规则目录（--rules 指定的目录或 gouji.toml 的 rule_roots）之内".into(),
+                "继承的文件必须位于规则目录（--rules 指定的目录或 gouji.toml 的 rules）之内".into(),
             ),
             Problem::ExtendsCycle { .. } => Some("去掉其中一个「继承」".into()),
             Problem::MissingHeader { .. } => {

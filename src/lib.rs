@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod extract;
 pub mod findings;
+pub mod lenient_toml;
 pub mod render;
 pub mod report;
 pub mod ruleset;

@@ -34,9 +34,10 @@ pub struct CheckArgs {
     /// 输出格式 / output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// 达到哪个严重性时以退出码 1 结束 / the severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// 达到哪个严重性时以退出码 1 结束（默认 error）/ the severity that makes the exit code 1
+    /// (default: error)
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// 同时列出未能评估的检查及原因 / also list the checks that could not be evaluated
     #[arg(short, long)]
     verbose: bool,
@@ -70,14 +71,39 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let rule_sets = match load_rule_sets(&args.rules, args.ruleset.as_deref()) {
+    let config = match super::config::discover(Path::new(".")) {
+        Ok(config) => config.unwrap_or_default(),
+        Err(e) => {
+            let mut out = String::new();
+            let _ = miette::GraphicalReportHandler::new().render_report(&mut out, e.as_ref());
+            eprint!("{out}");
+            return exit::USAGE;
+        }
+    };
+    // The command line overrides the config file.
+    let rules = if args.rules.is_empty() {
+        config.rule_paths()
+    } else {
+        args.rules.clone()
+    };
+    let ruleset = args.ruleset.clone().or(config.ruleset.clone());
+    let mut params = config.params.clone();
+    params.retain(|(name, _)| !args.params.iter().any(|(n, _)| n == name));
+    params.extend(args.params.iter().cloned());
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(level), _) => level,
+        (None, Some("warning")) => FailOn::Warning,
+        (None, Some("never")) => FailOn::Never,
+        (None, _) => FailOn::Error,
+    };
+    let rule_sets = match load_rule_sets(&rules, ruleset.as_deref()) {
         Ok(sets) => sets,
         Err(message) => {
             eprint!("{message}");
             return exit::USAGE;
         }
     };
-    let checker = match Checker::new(&rule_sets, &args.params) {
+    let checker = match Checker::new(&rule_sets, &params) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("gouji: {e}");
@@ -129,7 +155,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         eprintln!("gouji: {message}");
         return exit::USAGE;
     }
-    let threshold = match args.fail_on {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,

@@ -2,6 +2,7 @@
 //! of the library and results into text and an exit code.
 
 mod check;
+mod config;
 mod extract;
 mod io;
 mod rules;

@@ -1,0 +1,196 @@
+//! `gouji.toml`: settings for a project of reports, found in the working directory or the
+//! nearest directory above it. Command-line options override it.
+//!
+//! ```toml
+//! rules = ["规则"]            # like --rules: rule files or directories
+//! ruleset = "湖北2019"        # like --ruleset
+//! fail_on = "warning"         # like --fail-on: error, warning or never
+//!
+//! [params]                    # like --param
+//! 机关层级 = "乡镇"
+//! 百分比容差 = 1
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use toml::de::DeValue;
+
+use crate::source::{SourceFile, Span};
+
+/// The file's name.
+pub const FILE_NAME: &str = "gouji.toml";
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub rules: Vec<PathBuf>,
+    pub ruleset: Option<String>,
+    pub fail_on: Option<String>,
+    /// Parameter values as written (numbers and dates as their text).
+    pub params: Vec<(String, String)>,
+    /// The directory the file was found in; relative paths in it are relative to this.
+    pub dir: PathBuf,
+}
+
+impl Config {
+    /// Rule paths, resolved against the config file's directory.
+    pub fn rule_paths(&self) -> Vec<PathBuf> {
+        self.rules
+            .iter()
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    self.dir.join(p)
+                }
+            })
+            .collect()
+    }
+}
+
+/// A config file that cannot be used; renders with the file's text and the place.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub message: String,
+    pub source: SourceFile,
+    pub span: Option<Span>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "配置文件「{}」有误：{}",
+            self.source.name(),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl miette::Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("gouji::config"))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(None, span),
+        )))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(
+            "可用的设置：rules、ruleset、fail_on，以及 [params] 表",
+        ))
+    }
+}
+
+/// Finds `gouji.toml` in `start` or the nearest directory above it, and reads it.
+pub fn discover(start: &Path) -> Result<Option<Config>, Box<ConfigError>> {
+    let mut dir = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+    loop {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return read(&candidate).map(Some);
+        }
+        if !dir.pop() {
+            return Ok(None);
+        }
+    }
+}
+
+/// Reads one config file. Chinese keys may be written without quotes, as in reports.
+pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(ConfigError {
+            message: e.to_string(),
+            source: SourceFile::new(name.clone(), ""),
+            span: None,
+        })
+    })?;
+    let source = SourceFile::new(name, text);
+    let fail = |message: String, span: Span| {
+        Box::new(ConfigError {
+            message,
+            source: source.clone(),
+            span: Some(span),
+        })
+    };
+    let table =
+        crate::lenient_toml::parse(source.text()).map_err(|(message, span)| fail(message, span))?;
+    let mut config = Config {
+        dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        ..Config::default()
+    };
+    for (key, value) in table.get_ref() {
+        let key_span = Span::new(key.span().start, key.span().end);
+        let value_span = Span::new(value.span().start, value.span().end);
+        let literal = || source.text()[value_span.start..value_span.end].to_owned();
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("rules", DeValue::Array(items)) => {
+                for item in items {
+                    let DeValue::String(s) = item.get_ref() else {
+                        return Err(fail(
+                            "rules 的每一项都应是用引号括起的路径".into(),
+                            Span::new(item.span().start, item.span().end),
+                        ));
+                    };
+                    config.rules.push(PathBuf::from(s.as_ref()));
+                }
+            }
+            ("rules", DeValue::String(s)) => config.rules.push(PathBuf::from(s.as_ref())),
+            ("ruleset", DeValue::String(s)) => config.ruleset = Some(s.to_string()),
+            ("fail_on", DeValue::String(s))
+                if matches!(s.as_ref(), "error" | "warning" | "never") =>
+            {
+                config.fail_on = Some(s.to_string());
+            }
+            ("fail_on", _) => {
+                return Err(fail(
+                    format!(
+                        "fail_on 应为 \"error\"、\"warning\" 或 \"never\"，这里是 {}",
+                        literal()
+                    ),
+                    value_span,
+                ));
+            }
+            ("params", DeValue::Table(params)) => {
+                for (name, value) in params {
+                    let value_span = Span::new(value.span().start, value.span().end);
+                    let text = match value.get_ref() {
+                        DeValue::String(s) => s.to_string(),
+                        DeValue::Table(_) | DeValue::Array(_) => {
+                            return Err(fail(
+                                "参数的值应是一个数、文字、日期或 true/false".into(),
+                                value_span,
+                            ));
+                        }
+                        _ => source.text()[value_span.start..value_span.end].to_owned(),
+                    };
+                    config.params.push((name.get_ref().to_string(), text));
+                }
+            }
+            ("rules" | "ruleset" | "params", _) => {
+                return Err(fail(
+                    format!("「{}」的值类型不对：{}", key.get_ref(), literal()),
+                    value_span,
+                ));
+            }
+            (other, _) => {
+                let hint =
+                    crate::diagnostic::suggest(other, ["rules", "ruleset", "fail_on", "params"])
+                        .map(|s| format!("（是不是「{s}」？）"))
+                        .unwrap_or_default();
+                return Err(fail(format!("未知的设置「{other}」{hint}"), key_span));
+            }
+        }
+    }
+    Ok(config)
+}
