@@ -123,7 +123,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         match load_input(&path) {
             Ok(input) => {
                 if let Some(findings) = checker.check(&input, previous.as_ref()) {
-                    results.push(findings)
+                    results.push(findings);
                 } else {
                     eprintln!("gouji: 没有可用的规则集来检查「{path}」");
                     unreadable = true;

@@ -53,10 +53,13 @@ use super::layout::{Line, LineCell, lay_out_text, split_cells};
 use super::normalize::looks_like_value;
 use crate::source::{SourceFile, Span, floor_char_boundary};
 
-/// Elements nested deeper than this are closed as soon as they open.
-pub const MAX_DEPTH: u32 = 256;
+/// Elements nested deeper than this are closed as soon as they open. Real pages stay under
+/// 50; the tree builder's scope checks cost up to this much per tag.
+const MAX_DEPTH: u32 = 256;
 
-/// Bounds on spans, as the HTML standard bounds them (it allows 1000 and 65534).
+/// Bounds on `colspan` and `rowspan`, tighter than the HTML standard's (1000 and 65534): no
+/// report's table comes near them. Copies of merged cells are also bounded in all, by
+/// [`Projector::allow`].
 const MAX_COLSPAN: usize = 100;
 const MAX_ROWSPAN: usize = 1000;
 /// A cell with more text than this (in bytes) and paragraphs inside is page layout.
