@@ -14,7 +14,7 @@ use crate::ruleset::{RuleSet, Severity};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// 报告文件或目录（目录会递归查找 .txt .html .htm .toml .json）；- 表示标准输入
+    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json）；- 表示标准输入
     /// / report files or directories; - reads standard input
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -74,9 +74,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let config = match super::config::discover(Path::new(".")) {
         Ok(config) => config.unwrap_or_default(),
         Err(e) => {
-            let mut out = String::new();
-            let _ = miette::GraphicalReportHandler::new().render_report(&mut out, e.as_ref());
-            eprint!("{out}");
+            eprint!("{}", super::render_for_stderr(e.as_ref()));
             return exit::USAGE;
         }
     };
@@ -172,13 +170,7 @@ pub fn run(args: &CheckArgs) -> u8 {
 /// Reads and lays out one input; the error is ready to print.
 fn load_input(path: &str) -> Result<crate::extract::Input, String> {
     let (name, bytes) = read_input(path).map_err(|m| format!("gouji: {m}"))?;
-    crate::extract::load(&name, &bytes).map_err(|e| {
-        let mut out = String::new();
-        let _ =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .render_report(&mut out, &e);
-        out
-    })
+    crate::extract::load(&name, &bytes).map_err(|e| super::render_for_stderr(&e))
 }
 
 /// Report files under the given paths: files as given, directories searched (in a stable
@@ -192,7 +184,9 @@ fn expand_paths(paths: &[String], missing: &mut bool) -> Vec<String> {
             collect_reports(p, &mut found, 0);
             found.sort();
             if found.is_empty() {
-                eprintln!("gouji: 目录「{path}」中没有报告文件（.txt .html .htm .toml .json）");
+                eprintln!(
+                    "gouji: 目录「{path}」中没有报告文件（.txt .html .htm .shtml .toml .json）"
+                );
                 *missing = true;
             }
             files.extend(found.into_iter().map(|f| f.display().to_string()));

@@ -159,12 +159,7 @@ fn choose_and_read(input: &Input, args: &ExtractArgs) -> Option<(RuleSet, Report
 }
 
 fn render_error(error: &ReadError) -> String {
-    let handler = miette::GraphicalReportHandler::new();
-    let mut out = String::new();
-    if handler.render_report(&mut out, error).is_err() {
-        out = format!("{error}\n");
-    }
-    out
+    super::render_for_stderr(error)
 }
 
 // ------------------------------------------------------------------------------------ common

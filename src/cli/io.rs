@@ -18,17 +18,21 @@ pub fn read_input(file: &str) -> Result<(String, Vec<u8>), String> {
     }
     std::fs::read(file)
         .map(|bytes| (file.to_owned(), bytes))
-        .map_err(|e| {
-            let reason = match e.kind() {
-                std::io::ErrorKind::NotFound => "文件不存在 / no such file".to_owned(),
-                std::io::ErrorKind::PermissionDenied => {
-                    "没有读取权限 / permission denied".to_owned()
-                }
-                std::io::ErrorKind::IsADirectory => "这是一个目录 / is a directory".to_owned(),
-                _ => e.to_string(),
-            };
-            format!("无法读取「{file}」：{reason}")
-        })
+        .map_err(|e| format!("无法读取「{file}」：{}", io_reason(&e, false)))
+}
+
+/// Why a file could not be read or written, in words.
+fn io_reason(e: &std::io::Error, writing: bool) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound if writing => "目录不存在 / no such directory".to_owned(),
+        std::io::ErrorKind::NotFound => "文件不存在 / no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied if writing => {
+            "没有写入权限 / permission denied".to_owned()
+        }
+        std::io::ErrorKind::PermissionDenied => "没有读取权限 / permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "这是一个目录 / is a directory".to_owned(),
+        _ => e.to_string(),
+    }
 }
 
 /// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
@@ -53,7 +57,7 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), String> {
     use std::io::Write as _;
     match output {
         Some(path) => write_atomically(path, text.as_bytes())
-            .map_err(|e| format!("无法写入「{}」：{e}", path.display())),
+            .map_err(|e| format!("无法写入「{}」：{}", path.display(), io_reason(&e, true))),
         None => match std::io::stdout().lock().write_all(text.as_bytes()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -23,12 +23,15 @@ pub mod exit {
     pub const INTERNAL: u8 = 3;
 }
 
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES: &str = "退出码 / exit codes:\n  0  没有发现问题 / no finding at or above --fail-on\n  1  发现问题 / findings at or above --fail-on\n  2  用法错误、无法读取的输入或规则文件错误 / usage error, unreadable input, or rule-file error\n  3  内部错误 / internal error";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "gouji",
     version,
     about = "勾稽 — 检查政府信息公开工作年度报告的规则引擎\nA rule engine that checks government information disclosure annual reports.",
-    after_help = "退出码 / exit codes:\n  0  没有发现问题 / no finding at or above --fail-on\n  1  发现问题 / findings at or above --fail-on\n  2  用法错误、无法读取的输入或规则文件错误 / usage error, unreadable input, or rule-file error\n  3  内部错误 / internal error"
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,12 +41,30 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// 检查报告：找出不符合规则的地方 / Check reports against the rule sets
+    #[command(after_help = EXIT_CODES)]
     Check(check::CheckArgs),
     /// 规则集：列出、查看、检查规则文件 / Rule sets: list, show, lint rule files
     #[command(subcommand)]
     Rules(rules::RulesCommand),
     /// 读取报告，输出读到的元数据、章节、单元格和读取异常 / Read a report and print what was read
     Extract(extract::ExtractArgs),
+}
+
+/// Renders a diagnostic for standard error: in colour on a terminal (unless `NO_COLOR`), with
+/// the same Unicode drawing either way.
+pub fn render_for_stderr(diagnostic: &dyn miette::Diagnostic) -> String {
+    use std::io::IsTerminal as _;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let theme = if colour {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let _ = miette::GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .render_report(&mut out, diagnostic);
+    out
 }
 
 /// Parses the arguments and runs the command.

@@ -121,10 +121,9 @@ fn counts(compiled: &Compiled) -> (usize, usize) {
 
 /// Renders every diagnostic with miette (colour only on a terminal, `NO_COLOR` respected).
 pub fn render(compiled: &Compiled) -> String {
-    let handler = miette::GraphicalReportHandler::new();
     let mut out = String::new();
     for diagnostic in &compiled.diagnostics {
-        let _ = handler.render_report(&mut out, diagnostic);
+        out.push_str(&super::render_for_stderr(diagnostic));
         out.push('\n');
     }
     out

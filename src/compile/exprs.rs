@@ -44,9 +44,6 @@ const FUNCTIONS: &[Function] = &[
 ];
 
 const PARAM_TYPES: &str = "数、整数、文本、日期、布尔、选项(\"甲\", \"乙\")";
-/// Bound on the size of a compiled pattern, so a rule file cannot make the engine use
-/// unbounded memory.
-const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 /// The names a check's expressions can see beyond the rule set's own.
 struct Frame {
@@ -1031,19 +1028,14 @@ impl<'a> Resolver<'a> {
             ast::ExprKind::Text(t) => make(ExprKind::Const(Value::Text(t.clone())), Type::Text),
             ast::ExprKind::Date(d) => make(ExprKind::Const(Value::Date(*d)), Type::Date),
             ast::ExprKind::Range(a, b) => make(ExprKind::Range(*a, *b), Type::Range),
-            ast::ExprKind::Regex(pattern) => {
-                let regex = regex::RegexBuilder::new(pattern)
-                    .size_limit(PATTERN_SIZE_LIMIT)
-                    .build();
-                match regex {
-                    Ok(r) => make(ExprKind::Pattern(Arc::new(r)), Type::Pattern),
-                    Err(err) => {
-                        let reason = pattern_reason(&err.to_string());
-                        self.error(Problem::BadPattern { reason }, span);
-                        None
-                    }
+            ast::ExprKind::Regex(pattern) => match crate::ruleset::Pattern::new(pattern) {
+                Ok(p) => make(ExprKind::Pattern(Arc::new(p)), Type::Pattern),
+                Err(err) => {
+                    let reason = pattern_reason(&err);
+                    self.error(Problem::BadPattern { reason }, span);
+                    None
                 }
-            }
+            },
             ast::ExprKind::List(items) => {
                 let items: Vec<Expr> = items
                     .iter()
@@ -1812,7 +1804,7 @@ impl<'a> Resolver<'a> {
                     self.expect(&args[1], &Type::Pattern, &context);
                     return None;
                 };
-                Type::Match(regex.capture_names().flatten().map(str::to_owned).collect())
+                Type::Match(regex.names().to_vec())
             }
             Function::Exists => {
                 arity(self, "1 个参数", args.len() == 1)?;

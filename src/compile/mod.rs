@@ -17,10 +17,16 @@ use crate::syntax::ast::{ExtendsTarget, Item, RuleFile};
 use crate::syntax::parse_rule_file;
 
 /// The rule sets built into the binary: the national formats.
-pub const BUILTIN: &[(&str, &str)] = &[(
-    "national-2019.gouji",
-    include_str!("../../rules/national-2019.gouji"),
-)];
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "national-2019.gouji",
+        include_str!("../../rules/national-2019.gouji"),
+    ),
+    (
+        "national-2021.gouji",
+        include_str!("../../rules/national-2021.gouji"),
+    ),
+];
 
 /// The name under which a built-in rule file is shown.
 #[must_use]

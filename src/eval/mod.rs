@@ -151,7 +151,7 @@ pub fn applies(rule_set: &RuleSet, report: &Report, params: &ParamValues) -> Opt
         return Some(true);
     };
     let evaluator = Evaluator::new(rule_set, report, None, params);
-    let mut frame = Frame::new(0);
+    let mut frame = Frame::new(&[]);
     match evaluator.eval(condition, &mut frame) {
         Val::Bool(b) => Some(b),
         _ => None,
@@ -178,17 +178,25 @@ struct Evaluator<'r> {
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
 struct Frame<'r> {
+    /// The variables' names, for writing expressions out.
+    names: &'r [String],
     slots: Vec<Option<Val<'r>>>,
     evidence: Evidence,
+    /// The cells read, as (last year's?, table, row, column); turned into evidence only when
+    /// the check fails, so that passing checks cost no copies.
+    cells_read: Vec<(bool, TableIdx, NodeIdx, NodeIdx)>,
     /// Whether to record the cells read (off for filters and preconditions).
     recording: bool,
 }
 
-impl Frame<'_> {
-    fn new(size: usize) -> Self {
+impl<'r> Frame<'r> {
+    /// A frame for a check whose variables have these names (none for a rule-set-wide 令).
+    fn new(names: &'r [String]) -> Self {
         Self {
-            slots: vec![None; size],
+            names,
+            slots: vec![None; names.len()],
             evidence: Evidence::default(),
+            cells_read: Vec::new(),
             recording: false,
         }
     }
@@ -218,7 +226,7 @@ impl<'r> Evaluator<'r> {
     }
 
     fn check(&self, index: usize, check: &'r Check, results: &mut Vec<CheckResult>) {
-        let mut frame = Frame::new(check.slot_names.len());
+        let mut frame = Frame::new(&check.slot_names);
         for condition in &check.when {
             match self.eval(condition, &mut frame) {
                 Val::Bool(true) => {}
@@ -242,7 +250,7 @@ impl<'r> Evaluator<'r> {
                 _ => unreachable!("preconditions are typed as booleans"),
             }
         }
-        self.instances(index, check, 0, &mut frame, &mut Vec::new(), results);
+        self.instances(index, check, 0, &mut frame, results);
     }
 
     /// Runs the check for every combination of its variables' values (those the filters let
@@ -253,46 +261,61 @@ impl<'r> Evaluator<'r> {
         check: &'r Check,
         depth: usize,
         frame: &mut Frame<'r>,
-        bindings: &mut Vec<(String, String)>,
         results: &mut Vec<CheckResult>,
     ) {
         let Some(binder) = check.binders.get(depth) else {
             let outcome = self.instance(check, frame);
+            // Which values the variables had matters only for what did not pass.
+            let bindings = if matches!(outcome, Outcome::Pass) {
+                Vec::new()
+            } else {
+                self.bindings(check, depth, frame)
+            };
             results.push(CheckResult {
                 check: index,
-                bindings: bindings.clone(),
+                bindings,
                 outcome,
             });
             return;
         };
         for position in 0..binder.domain.len() {
-            let value = domain_value(&binder.domain, position);
-            frame.slots[binder.slot] = Some(value.clone());
+            frame.slots[binder.slot] = Some(domain_value(&binder.domain, position));
             if let Some(filter) = &binder.filter {
                 match self.eval(filter, frame) {
                     Val::Bool(true) => {}
                     Val::Bool(false) => continue,
                     Val::Missing(reason) => {
-                        bindings.push((binder.name.clone(), self.label(&value)));
+                        let bindings = self.bindings(check, depth + 1, frame);
                         results.push(CheckResult {
                             check: index,
-                            bindings: bindings.clone(),
+                            bindings,
                             outcome: Outcome::NotEvaluated(reason),
                         });
-                        bindings.pop();
                         continue;
                     }
                     _ => unreachable!("filters are typed as booleans"),
                 }
             }
-            bindings.push((binder.name.clone(), self.label(&value)));
-            self.instances(index, check, depth + 1, frame, bindings, results);
-            bindings.pop();
+            self.instances(index, check, depth + 1, frame, results);
         }
+    }
+
+    /// The first `depth` variables of a check and the labels of their current values.
+    fn bindings(&self, check: &Check, depth: usize, frame: &Frame<'r>) -> Vec<(String, String)> {
+        check.binders[..depth]
+            .iter()
+            .map(|b| {
+                let value = frame.slots[b.slot]
+                    .as_ref()
+                    .map_or_else(String::new, |v| self.label(v));
+                (b.name.clone(), value)
+            })
+            .collect()
     }
 
     fn instance(&self, check: &'r Check, frame: &mut Frame<'r>) -> Outcome {
         frame.evidence = Evidence::default();
+        frame.cells_read.clear();
         frame.recording = true;
         for (l, &slot) in check.lets.iter().zip(&check.let_slots) {
             frame.slots[slot] = Some(self.eval(&l.value, frame));
@@ -303,6 +326,11 @@ impl<'r> Evaluator<'r> {
             Val::Bool(true) => Outcome::Pass,
             Val::Missing(reason) => Outcome::NotEvaluated(reason),
             Val::Bool(false) => {
+                let cells_read = std::mem::take(&mut frame.cells_read);
+                frame.evidence.cells = cells_read
+                    .into_iter()
+                    .filter_map(|(p, t, r, c)| self.cell_evidence(p, t, r, c))
+                    .collect();
                 let comparison = self.comparison(check, frame);
                 let mut failure = Failure {
                     message: String::new(),
@@ -510,7 +538,7 @@ impl<'r> Evaluator<'r> {
                 out.push_str(&value.map_or_else(|| "?".into(), |v| self.label(&v)));
             }
             _ if !values && !matches!(expr.kind, ExprKind::Const(_)) => {
-                out.push_str(&self.rule_set.expr_text(expr, &[]));
+                out.push_str(&self.rule_set.expr_text(expr, frame.names));
             }
             _ => {
                 let v = self.eval(expr, frame);
@@ -553,7 +581,7 @@ impl<'r> Evaluator<'r> {
                 if let Some(v) = self.lets.borrow()[*l].clone() {
                     return v;
                 }
-                let mut inner = Frame::new(0);
+                let mut inner = Frame::new(&[]);
                 let v = self.eval(&self.rule_set.lets[*l].value, &mut inner);
                 self.lets.borrow_mut()[*l] = Some(v.clone());
                 v
@@ -823,23 +851,34 @@ impl<'r> Evaluator<'r> {
                 node_label(&t.columns[column])
             )));
         };
-        if frame.recording {
-            let evidence = CellEvidence {
-                previous,
-                table: t.key.clone(),
-                row: t.rows[row].path.clone(),
-                column: t.columns[column].path.clone(),
-                row_label: node_label(&t.rows[row]),
-                column_label: node_label(&t.columns[column]),
-                raw: cell.raw.clone(),
-                value: cell_value_text(&cell.value),
-                span: cell.span,
-            };
-            if !frame.evidence.cells.contains(&evidence) {
-                frame.evidence.cells.push(evidence);
-            }
+        if frame.recording && !frame.cells_read.contains(&(previous, table, row, column)) {
+            frame.cells_read.push((previous, table, row, column));
         }
         Ok(cell)
+    }
+
+    /// A cell that was read, described for a finding.
+    fn cell_evidence(
+        &self,
+        previous: bool,
+        table: TableIdx,
+        row: NodeIdx,
+        column: NodeIdx,
+    ) -> Option<CellEvidence> {
+        let (report, grid) = self.grid(previous, table).ok()?;
+        let cell = report.tables[grid.data?].cell_at(grid.rows[row]?, grid.columns[column]?)?;
+        let t = &self.rule_set.tables[table];
+        Some(CellEvidence {
+            previous,
+            table: t.key.clone(),
+            row: t.rows[row].path.clone(),
+            column: t.columns[column].path.clone(),
+            row_label: node_label(&t.rows[row]),
+            column_label: node_label(&t.columns[column]),
+            raw: cell.raw.clone(),
+            value: cell_value_text(&cell.value),
+            span: cell.span,
+        })
     }
 
     /// A numeric cell's value, with the blank policy applied.
@@ -989,8 +1028,12 @@ impl<'r> Evaluator<'r> {
             }
             Function::Capture => {
                 let text = self.eval(&args[0], frame);
-                let Val::Pattern(regex) = self.eval(&args[1], frame) else {
+                let Val::Pattern(pattern) = self.eval(&args[1], frame) else {
                     unreachable!("typed as a pattern")
+                };
+                let regex = match pattern.regex() {
+                    Ok(r) => r,
+                    Err(reason) => return Val::missing(reason),
                 };
                 let (text, at) = match self.text(text) {
                     Ok(t) => t,
@@ -1293,7 +1336,10 @@ impl<'r> Evaluator<'r> {
             Err(m) => return m,
         };
         let found = match self.eval(b, frame) {
-            Val::Pattern(regex) => regex.find(&text).map(|m| (m.start(), m.end())),
+            Val::Pattern(pattern) => match pattern.regex() {
+                Ok(regex) => regex.find(&text).map(|m| (m.start(), m.end())),
+                Err(reason) => return Val::missing(reason),
+            },
             Val::Text(needle, _) => text.find(needle.as_ref()).map(|i| (i, i + needle.len())),
             m @ Val::Missing(_) => return m,
             _ => unreachable!("typed as text or pattern"),
@@ -1463,6 +1509,8 @@ fn display(v: &Val<'_>) -> String {
             .filter_map(|(_, g)| g.as_ref().map(|(t, _)| t.clone()))
             .collect::<Vec<_>>()
             .join("、"),
+        // `无` written in a rule is the absence itself, not a reason.
+        Val::Missing(reason) if reason == "无" => "无".to_owned(),
         Val::Missing(reason) => format!("（{reason}）"),
         Val::Section(_) | Val::Table(_) | Val::Node { .. } | Val::Cell { .. } => "?".into(),
     }

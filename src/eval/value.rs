@@ -21,7 +21,7 @@ pub enum Val<'r> {
     Date(Date),
     List(Vec<Val<'r>>),
     Range(Decimal, Decimal),
-    Pattern(&'r regex::Regex),
+    Pattern(&'r crate::ruleset::Pattern),
     Section(SectionIdx),
     Table(TableIdx),
     /// A row or column (or group of them) of a table, and its place among the values of the

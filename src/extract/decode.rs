@@ -18,7 +18,14 @@ pub fn decode(bytes: &[u8], html: bool) -> Result<(String, &'static str), Decode
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
     }
-    if let Some(at) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
+    // Control bytes other than tab, line breaks and form feed mean a binary file (an image,
+    // a PDF, a compressed archive). In UTF-8 and GB18030 alike these bytes stand only for
+    // themselves, so the check can be made on the bytes.
+    if let Some(at) = bytes
+        .iter()
+        .take(64 * 1024)
+        .position(|&b| is_binary_byte(b))
+    {
         return Err(DecodeError::Binary { at });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -26,9 +33,10 @@ pub fn decode(bytes: &[u8], html: bool) -> Result<(String, &'static str), Decode
     }
     // Valid UTF-8 wins over a declaration: pages are often re-saved without updating
     // their `<meta charset>`, and GBK text is almost never valid UTF-8 by accident.
-    let encoding = if std::str::from_utf8(bytes).is_ok() {
-        encoding_rs::UTF_8
-    } else if html {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_owned(), "UTF-8"));
+    }
+    let encoding = if html {
         declared_charset(bytes).unwrap_or(encoding_rs::GB18030)
     } else {
         encoding_rs::GB18030
@@ -38,19 +46,11 @@ pub fn decode(bytes: &[u8], html: bool) -> Result<(String, &'static str), Decode
         Cow::Borrowed(s) => s.to_owned(),
         Cow::Owned(s) => s,
     };
-    if let Some(at) = text
-        .char_indices()
-        .take(64 * 1024)
-        .find(|&(_, c)| is_binary_control(c))
-        .map(|(i, _)| i)
-    {
-        return Err(DecodeError::Binary { at });
-    }
     Ok((text, name_of(actual)))
 }
 
-fn is_binary_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')
+fn is_binary_byte(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f
 }
 
 fn name_of(encoding: &'static encoding_rs::Encoding) -> &'static str {

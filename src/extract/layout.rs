@@ -11,9 +11,10 @@ pub struct Document {
     pub source: SourceFile,
     pub input: InputKind,
     pub encoding: &'static str,
-    /// The text as a reader sees it: for plain text the source itself; for HTML the text of
-    /// the page with tags removed, one block or table row per line, cells joined by tabs.
-    pub text: String,
+    /// The text as a reader sees it: for plain text the source itself (shared, not copied);
+    /// for HTML the text of the page with tags removed, one block or table row per line,
+    /// cells joined by tabs.
+    pub text: std::sync::Arc<str>,
     pub lines: Vec<Line>,
 }
 

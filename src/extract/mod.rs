@@ -162,7 +162,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     match kind {
         InputKind::Text => {
             let lines = layout::lay_out_text(&source);
-            let text = source.text().to_owned();
+            let text = source.shared_text();
             Ok(Input::Document(Document {
                 source,
                 input: InputKind::Text,
@@ -177,7 +177,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
                 source,
                 input: InputKind::Html,
                 encoding,
-                text,
+                text: text.into(),
                 lines,
             }))
         }

@@ -38,7 +38,7 @@ pub fn uses_traditional(text: &str) -> bool {
         '項', '題', '類', '體', '點',
     ];
     text.chars()
-        .take(4096)
+        .take(2048)
         .filter(|c| *c >= '\u{4e00}' && TRADITIONAL.binary_search(c).is_ok())
         .take(3)
         .count()
@@ -46,6 +46,15 @@ pub fn uses_traditional(text: &str) -> bool {
 }
 
 fn push_normalized(out: &mut String, c: char) {
+    // The common cases first: ideographs and ASCII letters and digits stay as they are.
+    if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        out.push(c);
+        return;
+    }
+    if c.is_ascii_alphanumeric() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     match c {
         // Spaces of every width, and line breaks inside labels, carry no meaning.
         c if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' => {}

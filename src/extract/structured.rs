@@ -674,7 +674,7 @@ pub fn read(extractor: &Extractor<'_>, input: &StructuredInput) -> (Report, Fit)
         // `parse` is not told which encoding `load` decoded; structured reports are UTF-8.
         encoding: "UTF-8",
         rule_set: rule_set.id.clone(),
-        text,
+        text: text.into(),
         meta,
         sections,
         tables,

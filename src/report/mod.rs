@@ -20,7 +20,7 @@ pub struct Report {
     /// The rule set whose declarations drove the reading.
     pub rule_set: String,
     /// The text as a reader sees it (for HTML: without tags), which prose checks search.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub meta: Metadata,
     pub sections: Vec<SectionData>,
     pub tables: Vec<TableData>,

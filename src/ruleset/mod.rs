@@ -547,7 +547,7 @@ pub enum Pick {
 pub enum ExprKind {
     Const(Value),
     Absent,
-    Pattern(std::sync::Arc<regex::Regex>),
+    Pattern(std::sync::Arc<Pattern>),
     Range(Decimal, Decimal),
     List(Vec<Expr>),
     Param(ParamIdx),
@@ -642,4 +642,79 @@ pub enum Member {
     Unit,
     /// `m.数`: a named group of a match.
     Group(String),
+}
+
+/// A pattern (`/…/`), checked when the rule set is compiled and built into a matcher the first
+/// time it is used: building the matchers of a whole rule set takes far longer than the rest
+/// of compiling it, and most runs use only some of them.
+#[derive(Debug)]
+pub struct Pattern {
+    source: String,
+    names: Vec<String>,
+    regex: std::sync::OnceLock<Result<regex::Regex, String>>,
+}
+
+/// Bound on the size of a built matcher, so that a rule file cannot make the engine use
+/// unbounded memory.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+impl Pattern {
+    /// Checks a pattern; on failure, the regex parser's explanation.
+    pub fn new(source: &str) -> Result<Self, String> {
+        // The syntax tree is enough to find mistakes and group names, and costs a fraction of
+        // translating Unicode classes; the rare error that only translation finds (an unknown
+        // `\p{…}` class) shows when the matcher is built.
+        let ast = regex_syntax::ast::parse::Parser::new()
+            .parse(source)
+            .map_err(|e| e.to_string())?;
+        let mut groups = Vec::new();
+        collect_names(&ast, &mut groups);
+        groups.sort();
+        let names = groups.into_iter().map(|(_, name)| name).collect();
+        Ok(Self {
+            source: source.to_owned(),
+            names,
+            regex: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The names of the pattern's named groups, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The matcher; an error only for a pattern too large to build.
+    pub fn regex(&self) -> Result<&regex::Regex, &str> {
+        self.regex
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.source)
+                    .size_limit(PATTERN_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("正则表达式 /{}/ 太复杂，无法使用：{e}", self.source))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+fn collect_names(ast: &regex_syntax::ast::Ast, out: &mut Vec<(u32, String)>) {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(group) => {
+            if let GroupKind::CaptureName { name, .. } = &group.kind {
+                out.push((name.index, name.name.clone()));
+            }
+            collect_names(&group.ast, out);
+        }
+        Ast::Repetition(repetition) => collect_names(&repetition.ast, out),
+        Ast::Concat(concat) => concat.asts.iter().for_each(|a| collect_names(a, out)),
+        Ast::Alternation(alternation) => {
+            alternation.asts.iter().for_each(|a| collect_names(a, out))
+        }
+        _ => {}
+    }
 }

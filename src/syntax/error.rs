@@ -424,3 +424,17 @@ pub fn written_twice(span: Span, keyword: &'static str) -> SyntaxError {
         span,
     )
 }
+
+/// A keyword where a name or a value should be: `令 若 = 1`, `断言 消息 "…"`.
+pub fn keyword_as_name(span: Span, word: &str) -> SyntaxError {
+    let expected = vec!["名称（关键字不能用作名称）"];
+    let found = format!("关键字「{word}」");
+    Diagnostic::error(
+        Problem::Unexpected {
+            expected,
+            found,
+            hint: None,
+        },
+        span,
+    )
+}

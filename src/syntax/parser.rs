@@ -54,18 +54,28 @@ fn on_parser_stack<T: Send>(parse: impl FnOnce() -> T + Send) -> T {
 
 fn with_base<T>(base: usize, parse: impl FnOnce() -> T) -> T {
     BASE.with(|b| b.set(base));
+    CONTENT_ENDS.with(|c| c.borrow_mut().clear());
     let result = parse();
     BASE.with(|b| b.set(0));
+    CONTENT_ENDS.with(|c| c.borrow_mut().clear());
     result
 }
 
 fn parse_file_at_base(text: &str, base: usize) -> Result<RuleFile, SyntaxError> {
     let unclosed = check_nesting(text).map_err(|e| e.shifted(base))?;
-    // Records the literal tokens tried, so that a missing `}` or `：` can be named.
-    pest::set_error_detail(true);
-    let mut pairs = RuleParser::parse(Rule::file, text)
-        .map_err(|e| err::from_pest(&e, text, unclosed).shifted(base))?;
+    let mut pairs = RuleParser::parse(Rule::file, text).map_err(|_| {
+        // Parse again, recording the literal tokens tried, so that a missing `}` or `：` can
+        // be named. Recording costs several times the parse, so only a failing file pays it.
+        pest::set_error_detail(true);
+        let detailed = RuleParser::parse(Rule::file, text);
+        pest::set_error_detail(false);
+        match detailed {
+            Err(e) => err::from_pest(&e, text, unclosed).shifted(base),
+            Ok(_) => unreachable!("the same text failed to parse a moment ago"),
+        }
+    })?;
     let file = pairs.next().expect("the file rule always yields one pair");
+    reject_keyword_names(&file)?;
     let mut items = Vec::new();
     for pair in file.into_inner() {
         if pair.as_rule() == Rule::EOI {
@@ -77,9 +87,26 @@ fn parse_file_at_base(text: &str, base: usize) -> Result<RuleFile, SyntaxError> 
     Ok(RuleFile { items })
 }
 
+/// A name that is a keyword (`令 若 = 1`, or a keyword where a value should be) reads as a
+/// name to the grammar; here it becomes the syntax error it is.
+fn reject_keyword_names(file: &Pair<'_, Rule>) -> Result<(), SyntaxError> {
+    match file
+        .clone()
+        .into_inner()
+        .flatten()
+        .find(|p| p.as_rule() == Rule::ident && super::KEYWORDS.contains(&p.as_str()))
+    {
+        Some(pair) => Err(err::keyword_as_name(span_of(&pair), pair.as_str())),
+        None => Ok(()),
+    }
+}
+
 /// Parses the `{…}` placeholder of a message template; `offset` is where its text starts in
 /// the rule file, so spans point into the file.
 pub fn parse_placeholder(text: &str, offset: usize) -> Result<Expr, SyntaxError> {
+    if let Some(path) = simple_path(text, offset) {
+        return Ok(path);
+    }
     let parse = || {
         let unclosed = check_nesting(text).map_err(|e| e.shifted(offset))?;
         let mut pairs = RuleParser::parse(Rule::placeholder, text)
@@ -87,6 +114,7 @@ pub fn parse_placeholder(text: &str, offset: usize) -> Result<Expr, SyntaxError>
         let placeholder = pairs
             .next()
             .expect("the placeholder rule always yields one pair");
+        reject_keyword_names(&placeholder)?;
         let expr = placeholder
             .into_inner()
             .next()
@@ -99,6 +127,36 @@ pub fn parse_placeholder(text: &str, offset: usize) -> Result<Expr, SyntaxError>
     } else {
         on_parser_stack(parse)
     }
+}
+
+/// Most placeholders are a name or a dotted name (`{c}`, `{r.标签}`): read directly, without
+/// the parser.
+fn simple_path(text: &str, offset: usize) -> Option<Expr> {
+    let lead = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    let mut parts = Vec::new();
+    let mut at = offset + lead;
+    for (i, part) in trimmed.split('.').enumerate() {
+        let mut chars = part.chars();
+        let first = chars.next()?;
+        let is_name = (unicode_ident::is_xid_start(first) || first == '_')
+            && chars.all(unicode_ident::is_xid_continue);
+        if !is_name
+            || (i == 0 && super::KEYWORDS.contains(&part) && part != "参数" && part != "上年")
+        {
+            return None;
+        }
+        parts.push(Spanned::new(
+            part.to_owned(),
+            Span::new(at, at + part.len()),
+        ));
+        at += part.len() + 1;
+    }
+    let span = Span::new(offset + lead, offset + lead + trimmed.len());
+    Some(Spanned::new(
+        ExprKind::Path(Spanned::new(parts, span)),
+        span,
+    ))
 }
 
 /// Rejects bracket nesting deeper than [`MAX_NESTING`] before pest sees the text. Brackets
@@ -188,26 +246,41 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// optional part that then did not match as part of the pair; they are not.
 fn content_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().last() else {
-        return span.end();
-    };
-    let input = span.get_input();
-    let mut end = content_end(&last);
-    let mut at = end;
-    while at < span.end() {
-        let rest = &input[at..span.end()];
-        let c = rest.chars().next().expect("at is before the end");
-        if c.is_whitespace() || c == '\u{feff}' {
-            at += c.len_utf8();
-        } else if c == '#' || rest.starts_with("//") {
-            at += rest.find('\n').unwrap_or(rest.len());
-        } else {
-            // Punctuation that closes the pair (`]`, `)`, `}`).
-            at += c.len_utf8();
-            end = at;
-        }
+    let key = (span.start(), span.end());
+    if let Some(end) = CONTENT_ENDS.with(|c| c.borrow().get(&key).copied()) {
+        return end;
     }
+    let end = match pair.clone().into_inner().last() {
+        None => span.end(),
+        Some(last) => {
+            let input = span.get_input();
+            let mut end = content_end(&last);
+            let mut at = end;
+            while at < span.end() {
+                let rest = &input[at..span.end()];
+                let c = rest.chars().next().expect("at is before the end");
+                if c.is_whitespace() || c == '\u{feff}' {
+                    at += c.len_utf8();
+                } else if c == '#' || rest.starts_with("//") {
+                    at += rest.find('\n').unwrap_or(rest.len());
+                } else {
+                    // Punctuation that closes the pair (`]`, `)`, `}`).
+                    at += c.len_utf8();
+                    end = at;
+                }
+            }
+            end
+        }
+    };
+    CONTENT_ENDS.with(|c| c.borrow_mut().insert(key, end));
     end
+}
+
+thread_local! {
+    /// Content ends already found during the current parse: a pair's end depends on its last
+    /// child's, so without this, finding every span would cost the depth of the tree each.
+    static CONTENT_ENDS: std::cell::RefCell<std::collections::HashMap<(usize, usize), usize>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 fn ident(pair: &Pair<'_, Rule>) -> Ident {
