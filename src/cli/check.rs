@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 
 use super::exit;
-use super::io::{emit, read_input};
+use super::io::read_input;
 use crate::check::Checker;
 use crate::compile::{BUILTIN, Compiled, Loader};
 use crate::findings::ReportFindings;
@@ -44,6 +45,9 @@ pub struct CheckArgs {
     /// 把结果写入文件（整体写入，不会留下半个文件）/ write the output to a file, atomically
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// 并行检查的线程数，默认为处理器核数 / parallel jobs (default: one per core)
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,54 +120,284 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let mut unreadable = false;
-    let mut results: Vec<ReportFindings> = Vec::new();
-    for path in expand_paths(&args.paths, &mut unreadable) {
-        match load_input(&path) {
-            Ok(input) => {
-                if let Some(findings) = checker.check(&input, previous.as_ref()) {
-                    results.push(findings);
-                } else {
-                    eprintln!("gouji: 没有可用的规则集来检查「{path}」");
-                    unreadable = true;
-                }
-            }
-            Err(message) => {
-                eprintln!("{message}");
-                unreadable = true;
-            }
+    let paths = expand_paths(&args.paths, &mut unreadable);
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("gouji: 无法启动并行检查：{e}");
+            return exit::INTERNAL;
         }
-    }
-    let text = match args.format {
-        Format::Human => {
-            let colour = args.output.is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none();
-            render::human::render(
-                &results,
-                render::human::Style {
-                    colour,
-                    width: 100,
-                    verbose: args.verbose,
-                },
-            )
-        }
-        Format::Json => render::json::render(&results),
     };
-    if let Err(message) = emit(args.output.as_deref(), &text) {
-        eprintln!("gouji: {message}");
-        return exit::USAGE;
-    }
+    // In a batch, each report is paired with last year's report of the same agency, if the
+    // batch has it; `--prev` pairs one report explicitly.
+    let pairs = if previous.is_none() && paths.len() > 1 {
+        pool.install(|| pair_years(&checker, &paths))
+    } else {
+        Vec::new()
+    };
     let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
+    let mut output = match Output::open(args.output.as_deref()) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("gouji: {message}");
+            return exit::USAGE;
+        }
+    };
+    let mut renderer = Renderer::new(args.format, args.output.is_none(), args.verbose);
+    let progress = Progress::new(paths.len());
+    let mut failed = false;
+    output.write(&renderer.begin());
+    // Reports are checked in parallel a chunk at a time, and written in the order given:
+    // memory holds one chunk of reports, whatever the size of the batch.
+    for (chunk_index, chunk) in paths.chunks(CHUNK).enumerate() {
+        let results: Vec<Result<ReportFindings, String>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .enumerate()
+                .map(|(i, path)| {
+                    let input = load_input(path)?;
+                    let paired = pairs.get(chunk_index * CHUNK + i).and_then(Option::as_ref);
+                    let previous_input = match (previous.as_ref(), paired) {
+                        (Some(p), _) => Some(p.clone()),
+                        (None, Some(p)) => load_input(p).ok(),
+                        (None, None) => None,
+                    };
+                    checker
+                        .check(&input, previous_input.as_ref())
+                        .ok_or_else(|| format!("gouji: 没有可用的规则集来检查「{path}」"))
+                })
+                .collect()
+        });
+        for result in results {
+            match result {
+                Ok(findings) => {
+                    failed |= threshold.is_some_and(|level| findings.fails_at(level));
+                    output.write(&renderer.report(&findings));
+                }
+                Err(message) => {
+                    eprintln!("{}", message.trim_end());
+                    unreadable = true;
+                }
+            }
+        }
+        progress.advance(chunk.len());
+    }
+    output.write(&renderer.end());
+    progress.finish();
+    if let Err(message) = output.finish() {
+        eprintln!("gouji: {message}");
+        return exit::USAGE;
+    }
     if unreadable {
         exit::USAGE
-    } else if threshold.is_some_and(|level| results.iter().any(|r| r.fails_at(level))) {
+    } else if failed {
         exit::FINDINGS
     } else {
         exit::OK
+    }
+}
+
+/// Reports checked at once; bounds memory, and is large enough to keep every core busy.
+const CHUNK: usize = 256;
+
+/// For each path, the path of the same agency's report for the year before, if the batch
+/// has one. Only the metadata of each report is kept, not the report.
+fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
+    let keys: Vec<Option<(String, i32)>> = paths
+        .par_iter()
+        .map(|path| {
+            let input = load_input(path).ok()?;
+            let (_, report, _) = checker.read(&input)?;
+            Some((report.meta.agency?.value, report.meta.year?.value))
+        })
+        .collect();
+    let mut by_key: std::collections::HashMap<(&str, i32), usize> =
+        std::collections::HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let Some((agency, year)) = key {
+            by_key.entry((agency.as_str(), *year)).or_insert(i);
+        }
+    }
+    keys.iter()
+        .map(|key| {
+            let (agency, year) = key.as_ref()?;
+            by_key
+                .get(&(agency.as_str(), year - 1))
+                .map(|&i| paths[i].clone())
+        })
+        .collect()
+}
+
+/// Where the rendered text goes: standard output as it is produced, or a file written whole
+/// (a temporary file renamed into place at the end).
+enum Output {
+    Stdout(std::io::Stdout),
+    File {
+        path: PathBuf,
+        temporary: PathBuf,
+        file: std::io::BufWriter<std::fs::File>,
+        error: Option<std::io::Error>,
+    },
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Self, String> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout(std::io::stdout()));
+        };
+        let temporary = super::io::temporary_path(path)
+            .map_err(|e| format!("无法写入「{}」：{e}", path.display()))?;
+        let file = std::fs::File::create(&temporary).map_err(|e| {
+            format!(
+                "无法写入「{}」：{}",
+                path.display(),
+                super::io::io_reason(&e, true)
+            )
+        })?;
+        Ok(Output::File {
+            path: path.to_path_buf(),
+            temporary,
+            file: std::io::BufWriter::new(file),
+            error: None,
+        })
+    }
+
+    fn write(&mut self, text: &str) {
+        use std::io::Write as _;
+        match self {
+            // A closed pipe (`gouji check … | head`) is not an error; the rest is dropped.
+            Output::Stdout(out) => {
+                let _ = out.lock().write_all(text.as_bytes());
+            }
+            Output::File { file, error, .. } => {
+                if error.is_none() {
+                    if let Err(e) = file.write_all(text.as_bytes()) {
+                        *error = Some(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        use std::io::Write as _;
+        match self {
+            Output::Stdout(out) => {
+                let _ = out.lock().flush();
+                Ok(())
+            }
+            Output::File {
+                path,
+                temporary,
+                mut file,
+                error,
+            } => {
+                let result = match error {
+                    Some(e) => Err(e),
+                    None => file
+                        .flush()
+                        .and_then(|()| std::fs::rename(&temporary, &path)),
+                };
+                result.map_err(|e| {
+                    let _ = std::fs::remove_file(&temporary);
+                    format!(
+                        "无法写入「{}」：{}",
+                        path.display(),
+                        super::io::io_reason(&e, true)
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// The output format, a report at a time.
+enum Renderer {
+    Human(render::human::Style, render::Totals),
+    Json(render::json::Writer),
+}
+
+impl Renderer {
+    fn new(format: Format, to_stdout: bool, verbose: bool) -> Self {
+        match format {
+            Format::Human => {
+                let colour = to_stdout
+                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                    && std::env::var_os("NO_COLOR").is_none();
+                Renderer::Human(
+                    render::human::Style {
+                        colour,
+                        width: 100,
+                        verbose,
+                    },
+                    render::Totals::default(),
+                )
+            }
+            Format::Json => Renderer::Json(render::json::Writer::default()),
+        }
+    }
+
+    fn begin(&mut self) -> String {
+        match self {
+            Renderer::Human(..) => String::new(),
+            Renderer::Json(w) => w.begin(),
+        }
+    }
+
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        match self {
+            Renderer::Human(style, totals) => {
+                totals.reports += 1;
+                totals.add(findings);
+                render::human::render_report(findings, *style)
+            }
+            Renderer::Json(w) => w.report(findings),
+        }
+    }
+
+    fn end(&mut self) -> String {
+        match self {
+            Renderer::Human(_, totals) => render::human::render_end(totals),
+            Renderer::Json(w) => w.end(),
+        }
+    }
+}
+
+/// A progress line on standard error, for large batches on a terminal.
+struct Progress {
+    total: usize,
+    done: std::cell::Cell<usize>,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        let shown = total >= 2 * CHUNK && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        Self {
+            total,
+            done: std::cell::Cell::new(0),
+            shown,
+        }
+    }
+
+    fn advance(&self, n: usize) {
+        self.done.set(self.done.get() + n);
+        if self.shown {
+            eprint!("\r已检查 {}/{} 份报告", self.done.get(), self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprintln!();
+        }
     }
 }
 

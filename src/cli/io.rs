@@ -22,7 +22,7 @@ pub fn read_input(file: &str) -> Result<(String, Vec<u8>), String> {
 }
 
 /// Why a file could not be read or written, in words.
-fn io_reason(e: &std::io::Error, writing: bool) -> String {
+pub fn io_reason(e: &std::io::Error, writing: bool) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound if writing => "目录不存在 / no such directory".to_owned(),
         std::io::ErrorKind::NotFound => "文件不存在 / no such file".to_owned(),
@@ -35,16 +35,21 @@ fn io_reason(e: &std::io::Error, writing: bool) -> String {
     }
 }
 
-/// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The temporary file beside `path` that is written first and renamed into place.
+pub fn temporary_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
     let file_name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("不是文件路径 / not a file path"))?;
-    let temporary = path.with_file_name(format!(
+    Ok(path.with_file_name(format!(
         ".{}.{}.tmp",
         file_name.to_string_lossy(),
         std::process::id()
-    ));
+    )))
+}
+
+/// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = temporary_path(path)?;
     let result = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);

@@ -135,8 +135,15 @@ fn short(label: &str, path: &str) -> String {
 }
 
 /// Renders the findings of a run.
-#[must_use]
 pub fn render(reports: &[ReportFindings], style: Style) -> String {
+    let mut out: String = reports.iter().map(|r| render_report(r, style)).collect();
+    out.push_str(&render_end(&Totals::of(reports)));
+    out
+}
+
+/// One report: its heading, its findings, what could not be evaluated (if verbose), and its
+/// summary line.
+pub fn render_report(report: &ReportFindings, style: Style) -> String {
     let theme = if style.colour {
         miette::GraphicalTheme::unicode()
     } else {
@@ -146,49 +153,46 @@ pub fn render(reports: &[ReportFindings], style: Style) -> String {
         .with_width(style.width)
         .with_links(false);
     let mut out = String::new();
-    for report in reports {
-        let _ = writeln!(out, "{}", heading(report));
-        for finding in &report.findings {
-            let diagnostic = FindingDiagnostic {
-                finding,
-                source: &report.source,
+    let _ = writeln!(out, "{}", heading(report));
+    for finding in &report.findings {
+        let diagnostic = FindingDiagnostic {
+            finding,
+            source: &report.source,
+        };
+        let _ = handler.render_report(&mut out, &diagnostic);
+    }
+    if style.verbose && !report.not_evaluated.is_empty() {
+        let _ = writeln!(out, "未评估的检查：");
+        for n in &report.not_evaluated {
+            let bindings = if n.bindings.is_empty() {
+                String::new()
+            } else {
+                let pairs: Vec<String> =
+                    n.bindings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("（{}）", pairs.join("，"))
             };
-            let _ = handler.render_report(&mut out, &diagnostic);
+            let _ = writeln!(out, "  - {}{bindings}：{}", n.rule, n.reason);
         }
-        if style.verbose && !report.not_evaluated.is_empty() {
-            let _ = writeln!(out, "未评估的检查：");
-            for n in &report.not_evaluated {
-                let bindings = if n.bindings.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "（{}）",
-                        n.bindings
-                            .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join("，")
-                    )
-                };
-                let _ = writeln!(out, "  - {}{bindings}：{}", n.rule, n.reason);
-            }
-        }
-        let _ = writeln!(
-            out,
-            "{}\n",
-            summary_line(&Totals::of(std::slice::from_ref(report)))
-        );
     }
-    if reports.len() > 1 {
-        let totals = Totals::of(reports);
-        let _ = writeln!(
-            out,
-            "共检查 {} 份报告：{}",
-            totals.reports,
-            summary_line(&totals)
-        );
-    }
+    let _ = writeln!(
+        out,
+        "{}\n",
+        summary_line(&Totals::of(std::slice::from_ref(report)))
+    );
     out
+}
+
+/// The run's summary, when it checked more than one report.
+pub fn render_end(totals: &Totals) -> String {
+    if totals.reports > 1 {
+        format!(
+            "共检查 {} 份报告：{}\n",
+            totals.reports,
+            summary_line(totals)
+        )
+    } else {
+        String::new()
+    }
 }
 
 fn heading(report: &ReportFindings) -> String {

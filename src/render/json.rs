@@ -12,14 +12,6 @@ use crate::source::{SourceFile, Span};
 pub const SCHEMA: &str = "gouji-check/1";
 
 #[derive(Serialize)]
-struct Document<'a> {
-    schema: &'static str,
-    gouji_version: &'static str,
-    reports: Vec<ReportJson<'a>>,
-    summary: Totals,
-}
-
-#[derive(Serialize)]
 struct ReportJson<'a> {
     path: &'a str,
     rule_set: &'a str,
@@ -115,15 +107,61 @@ fn bindings(b: &[(String, String)]) -> Vec<Binding<'_>> {
 
 /// Renders a run as one JSON document.
 pub fn render(reports: &[ReportFindings]) -> String {
-    let document = Document {
-        schema: SCHEMA,
-        gouji_version: env!("CARGO_PKG_VERSION"),
-        reports: reports.iter().map(report_json).collect(),
-        summary: Totals::of(reports),
-    };
-    let mut text = serde_json::to_string_pretty(&document).expect("findings always serialise");
-    text.push('\n');
+    let mut writer = Writer::default();
+    let mut text = writer.begin();
+    for r in reports {
+        text.push_str(&writer.report(r));
+    }
+    text.push_str(&writer.end());
     text
+}
+
+/// Writes the document a report at a time, so that a batch of any size needs memory for only
+/// the reports in flight. The text is the same as serialising the whole document at once.
+#[derive(Default)]
+pub struct Writer {
+    totals: Totals,
+}
+
+impl Writer {
+    pub fn begin(&mut self) -> String {
+        format!(
+            "{{\n  \"schema\": \"{SCHEMA}\",\n  \"gouji_version\": \"{}\",\n  \"reports\": [",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+
+    pub fn report(&mut self, r: &ReportFindings) -> String {
+        let separator = if self.totals.reports == 0 {
+            "\n"
+        } else {
+            ",\n"
+        };
+        self.totals.reports += 1;
+        self.totals.add(r);
+        let json =
+            serde_json::to_string_pretty(&report_json(r)).expect("findings always serialise");
+        let mut out = String::from(separator);
+        for (i, line) in json.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("    ");
+            out.push_str(line);
+        }
+        out
+    }
+
+    pub fn end(&mut self) -> String {
+        let summary = serde_json::to_string_pretty(&self.totals).expect("totals always serialise");
+        let summary = summary.replace('\n', "\n  ");
+        let close = if self.totals.reports == 0 {
+            "]"
+        } else {
+            "\n  ]"
+        };
+        format!("{close},\n  \"summary\": {summary}\n}}\n")
+    }
 }
 
 fn report_json(r: &ReportFindings) -> ReportJson<'_> {

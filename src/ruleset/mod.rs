@@ -711,9 +711,15 @@ fn collect_names(ast: &regex_syntax::ast::Ast, out: &mut Vec<(u32, String)>) {
             collect_names(&group.ast, out);
         }
         Ast::Repetition(repetition) => collect_names(&repetition.ast, out),
-        Ast::Concat(concat) => concat.asts.iter().for_each(|a| collect_names(a, out)),
+        Ast::Concat(concat) => {
+            for a in &concat.asts {
+                collect_names(a, out);
+            }
+        }
         Ast::Alternation(alternation) => {
-            alternation.asts.iter().for_each(|a| collect_names(a, out))
+            for a in &alternation.asts {
+                collect_names(a, out);
+            }
         }
         _ => {}
     }
