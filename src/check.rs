@@ -54,19 +54,52 @@ impl<'r> Checker<'r> {
     /// most completely, and among near-equal fits the one that applies to the report's year.
     /// A report whose tables are of another format than its year calls for is thus read
     /// with the format it actually uses, and that set's own checks say what is wrong.
+    ///
+    /// The newest set is tried first, and a near-complete fit of a set that applies to the
+    /// report's year ends the search: most reports are read once.
     #[must_use]
     pub fn read(&self, input: &Input) -> Option<(usize, Report, Fit)> {
-        let mut best: Option<(f64, usize, Report, Fit)> = None;
-        for (index, extractor) in self.extractors.iter().enumerate() {
-            let (report, fit) = extractor.read(input);
-            let applies =
-                eval::applies(extractor.rule_set(), &report, &self.params[index]) == Some(true);
-            let score = fit.ratio() + if applies { 0.05 } else { 0.0 };
-            if best.as_ref().is_none_or(|(s, ..)| score > *s) {
-                best = Some((score, index, report, fit));
+        const GOOD_FIT: f64 = 0.95;
+        let first = self.extractors.len().checked_sub(1)?;
+        let (report, fit) = self.extractors[first].read(input);
+        // `适用` conditions look only at what the report says about itself, which does not
+        // depend on the rule set that read it.
+        let applies: Vec<bool> = self
+            .extractors
+            .iter()
+            .zip(&self.params)
+            .map(|(e, p)| eval::applies(e.rule_set(), &report, p) == Some(true))
+            .collect();
+        let score = |index: usize, fit: Fit| fit.ratio() + if applies[index] { 0.05 } else { 0.0 };
+        if applies[first] && fit.ratio() >= GOOD_FIT {
+            return Some((first, report, fit));
+        }
+        let mut best = (score(first, fit), first, report, fit);
+        let mut others: Vec<usize> = (0..first).rev().collect();
+        others.sort_by_key(|&i| !applies[i]);
+        for index in others {
+            let (report, fit) = self.extractors[index].read(input);
+            let done = applies[index] && fit.ratio() >= GOOD_FIT;
+            if score(index, fit) > best.0 {
+                best = (score(index, fit), index, report, fit);
+            }
+            if done {
+                break;
             }
         }
-        best.map(|(_, index, report, fit)| (index, report, fit))
+        let (_, index, report, fit) = best;
+        Some((index, report, fit))
+    }
+
+    /// The agency and year a report states, read as cheaply as possible (for pairing the
+    /// reports of consecutive years in a batch).
+    #[must_use]
+    pub fn agency_and_year(&self, input: &Input) -> Option<(String, i32)> {
+        let meta = match crate::extract::peek_metadata(input) {
+            Some(meta) => meta,
+            None => self.read(input)?.1.meta,
+        };
+        Some((meta.agency?.value, meta.year?.value))
     }
 
     /// Checks one report (and last year's, if given) and gathers the findings.

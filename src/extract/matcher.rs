@@ -705,6 +705,13 @@ fn unknown_tables(
 
 /// The report's title (the first non-empty line before the first section), and what it says:
 /// the year (`2020年`) and the agency (what precedes the year).
+/// The metadata a document's first line states (for a quick look, before any rule set).
+pub(super) fn title_metadata(document: &Document) -> Metadata {
+    let mut meta = metadata(document, document.lines.len());
+    meta.published = None;
+    meta
+}
+
 fn metadata(document: &Document, first_heading: usize) -> Metadata {
     let mut meta = Metadata::default();
     if let Some(line) = document.lines[..first_heading.min(document.lines.len())]

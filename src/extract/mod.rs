@@ -109,6 +109,15 @@ impl miette::Diagnostic for ReadError {
     }
 }
 
+/// What a laid-out report says about itself in its title (agency, year), without reading its
+/// sections and tables; `None` for structured reports, whose metadata needs a rule set.
+pub fn peek_metadata(input: &Input) -> Option<crate::report::Metadata> {
+    match input {
+        Input::Document(document) => Some(matcher::title_metadata(document)),
+        Input::Structured(_) => None,
+    }
+}
+
 /// What kind of input a file is, by its name and then by its content.
 #[must_use]
 pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
