@@ -16,8 +16,12 @@ use std::time::{Duration, Instant};
 const TEMPLATE: &str = include_str!("../tests/fixtures/cli/clean.txt");
 const HTML: &str = include_str!("../tests/fixtures/reports/html/seed.html");
 
+#[allow(clippy::cast_precision_loss)] // report counts and kilobytes, far below 2^52
 fn main() {
-    let n: usize = std::env::var("GOUJI_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let n: usize = std::env::var("GOUJI_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let binary = build_binary();
     let dir = std::env::temp_dir().join(format!("gouji-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
@@ -29,17 +33,31 @@ fn main() {
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
             let start = Instant::now();
-            let status = Command::new(&binary).arg("check").arg(&single).stdout(Stdio::null()).status().expect("run gouji");
+            let status = Command::new(&binary)
+                .arg("check")
+                .arg(&single)
+                .stdout(Stdio::null())
+                .status()
+                .expect("run gouji");
             assert!(status.code().is_some_and(|c| c <= 1), "gouji check failed");
             start.elapsed()
         })
         .collect();
     times.sort();
-    println!("gouji check, one report:        median {:>8.2} ms (20 runs)", ms(times[10]));
+    println!(
+        "gouji check, one report:        median {:>8.2} ms (20 runs)",
+        ms(times[10])
+    );
 
     let batch = dir.join("batch");
     generate(&batch, n);
-    let (elapsed, peak_kib) = run_measured(Command::new(&binary).arg("check").arg(&batch).arg("--format").arg("json"));
+    let (elapsed, peak_kib) = run_measured(
+        Command::new(&binary)
+            .arg("check")
+            .arg(&batch)
+            .arg("--format")
+            .arg("json"),
+    );
     println!(
         "gouji check, {n} reports:   {:>8.0} reports/s ({:.2} s), peak RSS {:.1} MB",
         n as f64 / elapsed.as_secs_f64(),
@@ -52,7 +70,9 @@ fn main() {
 /// Per-report costs without process start-up.
 fn in_process() {
     let loader = gouji::compile::Loader::new(Vec::new());
-    let compiled = loader.compile_builtin("national-2019.gouji").expect("built-in set");
+    let compiled = loader
+        .compile_builtin("national-2019.gouji")
+        .expect("built-in set");
     let rule_set = compiled.rule_set.expect("the built-in set compiles");
     let extractor = gouji::extract::Extractor::new(&rule_set);
     let text = report(0);
@@ -62,22 +82,37 @@ fn in_process() {
         for _ in 0..runs {
             work();
         }
-        println!("{label:<32}{:>8.1} µs", start.elapsed().as_secs_f64() * 1e6 / f64::from(runs));
+        println!(
+            "{label:<32}{:>8.1} µs",
+            start.elapsed().as_secs_f64() * 1e6 / f64::from(runs)
+        );
     };
-    per("load + extract, text report:", 2000, Box::new(|| {
-        let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
-        std::hint::black_box(extractor.read(&input));
-    }));
-    per("load + extract, HTML page:", 500, Box::new(|| {
-        let input = gouji::extract::load("report.html", HTML.as_bytes()).expect("loads");
-        std::hint::black_box(extractor.read(&input));
-    }));
+    per(
+        "load + extract, text report:",
+        2000,
+        Box::new(|| {
+            let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
+            std::hint::black_box(extractor.read(&input));
+        }),
+    );
+    per(
+        "load + extract, HTML page:",
+        500,
+        Box::new(|| {
+            let input = gouji::extract::load("report.html", HTML.as_bytes()).expect("loads");
+            std::hint::black_box(extractor.read(&input));
+        }),
+    );
     let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
     let (report, _) = extractor.read(&input);
     let params = gouji::eval::ParamValues::new(&rule_set, &[]).expect("defaults");
-    per("evaluate the national set:", 2000, Box::new(|| {
-        std::hint::black_box(gouji::eval::evaluate(&rule_set, &report, None, &params));
-    }));
+    per(
+        "evaluate the national set:",
+        2000,
+        Box::new(|| {
+            std::hint::black_box(gouji::eval::evaluate(&rule_set, &report, None, &params));
+        }),
+    );
 }
 
 /// Report `i`: the template under another agency's name and year, and every tenth with
@@ -86,7 +121,11 @@ fn report(i: usize) -> String {
     let agency = format!("第{i}镇人民政府");
     let mut text = TEMPLATE.replace("大口镇人民政府", &agency);
     if i % 10 == 9 {
-        text = text.replacen("一、本年新收政府信息公开申请数量\t\t0", "一、本年新收政府信息公开申请数量\t\t3", 1);
+        text = text.replacen(
+            "一、本年新收政府信息公开申请数量\t\t0",
+            "一、本年新收政府信息公开申请数量\t\t3",
+            1,
+        );
     }
     text
 }
@@ -102,13 +141,23 @@ fn generate(dir: &Path, n: usize) {
 /// memory (from /proc, polled while it runs; Linux only, else 0).
 fn run_measured(command: &mut Command) -> (Duration, u64) {
     let start = Instant::now();
-    let mut child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("run gouji");
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run gouji");
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
     let mut peak = 0;
     loop {
         if let Ok(status) = std::fs::read_to_string(&status_file) {
             if let Some(hwm) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                peak = peak.max(hwm.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
+                peak = peak.max(
+                    hwm.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse()
+                        .unwrap_or(0),
+                );
             }
         }
         if child.try_wait().expect("wait for gouji").is_some() {
@@ -121,7 +170,10 @@ fn run_measured(command: &mut Command) -> (Duration, u64) {
 
 /// The release binary, built if needed.
 fn build_binary() -> PathBuf {
-    let status = Command::new(env!("CARGO")).args(["build", "--release", "--quiet", "--bin", "gouji"]).status().expect("cargo build");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--bin", "gouji"])
+        .status()
+        .expect("cargo build");
     assert!(status.success(), "building gouji failed");
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/gouji")
 }

@@ -23,6 +23,9 @@ pub struct ReportFindings {
     pub not_evaluated: Vec<NotEvaluated>,
     /// Check instances that passed.
     pub passed: usize,
+    /// The checks with at least one instance that passed, in the rule set's order, each with
+    /// the number of its instances that passed (together they add up to `passed`).
+    pub passed_checks: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,10 +121,18 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         .collect();
     let mut not_evaluated = Vec::new();
     let mut passed = 0;
+    let mut passed_checks: Vec<(String, usize)> = Vec::new();
     for result in results {
         let check = &rule_set.checks[result.check];
         match result.outcome {
-            Outcome::Pass => passed += 1,
+            Outcome::Pass => {
+                passed += 1;
+                // The instances of a check come one after another.
+                match passed_checks.last_mut() {
+                    Some((id, n)) if *id == check.id => *n += 1,
+                    _ => passed_checks.push((check.id.clone(), 1)),
+                }
+            }
             Outcome::NotEvaluated(reason) => {
                 not_evaluated.push(NotEvaluated {
                     rule: check.id.clone(),
@@ -181,5 +192,6 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         findings,
         not_evaluated,
         passed,
+        passed_checks,
     }
 }

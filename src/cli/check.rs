@@ -48,12 +48,30 @@ pub struct CheckArgs {
     /// 并行检查的线程数，默认为处理器核数 / parallel jobs (default: one per core)
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
+    /// 只保留这些规则（按编号、编号前缀如「空白」或标签如「勾稽」「读取」）的问题，可重复
+    /// / keep only findings of these rules (by id, id prefix or tag; repeatable)
+    #[arg(long = "select", value_name = "ID_OR_TAG")]
+    select: Vec<String>,
+    /// 去掉这些规则（按编号、编号前缀或标签）的问题，可重复；在 --select 之后应用
+    /// / drop findings of these rules (by id, id prefix or tag; repeatable), after --select
+    #[arg(long = "ignore", value_name = "ID_OR_TAG")]
+    ignore: Vec<String>,
 }
 
+// The doc comments are `--help` text, where backticks would show.
+#[allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// 人读的输出：原文中标出有问题的单元格 / for people: the report's lines, cells underlined
     Human,
+    /// JSON（gouji-check/1，见 docs/json-output.md）/ for scripts
     Json,
+    /// SARIF 2.1.0，供代码扫描工具使用 / for code-scanning tools
+    Sarif,
+    /// JUnit XML：每份报告一个测试套件，每条检查一个测试用例 / for CI test reports
+    Junit,
+    /// GitHub Actions 工作流命令（注释）/ GitHub Actions annotations
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +123,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let selection = Selection::new(&args.select, &args.ignore, &rule_sets);
     let checker = match Checker::new(&rule_sets, &params) {
         Ok(c) => c,
         Err(e) => {
@@ -150,7 +169,13 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let mut renderer = Renderer::new(args.format, args.output.is_none(), args.verbose);
+    let mut renderer = Renderer::new(
+        args.format,
+        args.output.is_none(),
+        args.verbose,
+        &rule_sets,
+        selection.keeps_reading(),
+    );
     let progress = Progress::new(paths.len());
     let mut failed = false;
     output.write(&renderer.begin());
@@ -169,9 +194,11 @@ pub fn run(args: &CheckArgs) -> u8 {
                         (None, Some(p)) => load_input(p).ok(),
                         (None, None) => None,
                     };
-                    checker
+                    let mut findings = checker
                         .check(&input, previous_input.as_ref())
-                        .ok_or_else(|| format!("gouji: 没有可用的规则集来检查「{path}」"))
+                        .ok_or_else(|| format!("gouji: 没有可用的规则集来检查「{path}」"))?;
+                    selection.apply(&mut findings);
+                    Ok(findings)
                 })
                 .collect()
         });
@@ -214,8 +241,7 @@ fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
         .par_iter()
         .map(|path| {
             let input = load_input(path).ok()?;
-            let (_, report, _) = checker.read(&input)?;
-            Some((report.meta.agency?.value, report.meta.year?.value))
+            checker.agency_and_year(&input)
         })
         .collect();
     let mut by_key: std::collections::HashMap<(&str, i32), usize> =
@@ -319,13 +345,23 @@ impl Output {
 }
 
 /// The output format, a report at a time.
-enum Renderer {
+enum Renderer<'r> {
     Human(render::human::Style, render::Totals),
     Json(render::json::Writer),
+    Sarif(render::sarif::Writer<'r>),
+    Junit(render::junit::Writer),
+    Github,
 }
 
-impl Renderer {
-    fn new(format: Format, to_stdout: bool, verbose: bool) -> Self {
+impl<'r> Renderer<'r> {
+    /// `reading`: whether the selection keeps any extraction anomaly (the `读取` case of `JUnit`).
+    fn new(
+        format: Format,
+        to_stdout: bool,
+        verbose: bool,
+        rule_sets: &'r [RuleSet],
+        reading: bool,
+    ) -> Self {
         match format {
             Format::Human => {
                 let colour = to_stdout
@@ -341,13 +377,18 @@ impl Renderer {
                 )
             }
             Format::Json => Renderer::Json(render::json::Writer::default()),
+            Format::Sarif => Renderer::Sarif(render::sarif::Writer::new(rule_sets)),
+            Format::Junit => Renderer::Junit(render::junit::Writer::new(rule_sets, reading)),
+            Format::Github => Renderer::Github,
         }
     }
 
     fn begin(&mut self) -> String {
         match self {
-            Renderer::Human(..) => String::new(),
+            Renderer::Human(..) | Renderer::Github => String::new(),
             Renderer::Json(w) => w.begin(),
+            Renderer::Sarif(w) => w.begin(),
+            Renderer::Junit(w) => w.begin(),
         }
     }
 
@@ -359,6 +400,9 @@ impl Renderer {
                 render::human::render_report(findings, *style)
             }
             Renderer::Json(w) => w.report(findings),
+            Renderer::Sarif(w) => w.report(findings),
+            Renderer::Junit(w) => w.report(findings),
+            Renderer::Github => render::github::render_report(findings),
         }
     }
 
@@ -366,8 +410,120 @@ impl Renderer {
         match self {
             Renderer::Human(_, totals) => render::human::render_end(totals),
             Renderer::Json(w) => w.end(),
+            Renderer::Sarif(w) => w.end(),
+            Renderer::Junit(w) => w.end(),
+            Renderer::Github => String::new(),
         }
     }
+}
+
+/// `--select` and `--ignore`: which rules' findings, checks not evaluated and passed checks a
+/// run keeps. A rule is named by its id (`S1`, `读取.多余数值`), by a prefix of its id up to a
+/// `.` (`空白` for `空白.申请`, `空白.收费`…), or by one of its tags (`勾稽`; extraction
+/// anomalies have the tag `读取`).
+struct Selection {
+    select: Vec<String>,
+    ignore: Vec<String>,
+    /// For each rule set, the ids of its checks that are kept.
+    kept: std::collections::HashMap<String, std::collections::HashSet<String>>,
+}
+
+impl Selection {
+    /// Warns on standard error about each name that matches no rule at all.
+    fn new(select: &[String], ignore: &[String], rule_sets: &[RuleSet]) -> Self {
+        let mut selection = Self {
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+            kept: std::collections::HashMap::new(),
+        };
+        if selection.is_everything() {
+            return selection;
+        }
+        let anomalies = || {
+            crate::report::AnomalyKind::ALL
+                .iter()
+                .map(|k| (k.id(), &ANOMALY_TAGS))
+        };
+        for (flag, names) in [("--select", select), ("--ignore", ignore)] {
+            for name in names {
+                let known = rule_sets
+                    .iter()
+                    .flat_map(|s| &s.checks)
+                    .any(|c| matches(name, &c.id, &c.tags))
+                    || anomalies().any(|(id, tags)| matches(name, id, tags));
+                if known {
+                    continue;
+                }
+                let mut candidates: Vec<&str> = rule_sets
+                    .iter()
+                    .flat_map(|s| &s.checks)
+                    .flat_map(|c| {
+                        std::iter::once(c.id.as_str()).chain(c.tags.iter().map(String::as_str))
+                    })
+                    .chain(anomalies().map(|(id, _)| id))
+                    .chain(ANOMALY_TAGS)
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let hint = crate::diagnostic::suggest(name, candidates)
+                    .map(|s| format!("（是不是「{s}」？）"))
+                    .unwrap_or_default();
+                eprintln!("gouji: 警告：{flag} 「{name}」不是任何规则的编号或标签，不起作用{hint}");
+            }
+        }
+        for set in rule_sets {
+            let kept = set
+                .checks
+                .iter()
+                .filter(|c| selection.keeps(&c.id, &c.tags))
+                .map(|c| c.id.clone())
+                .collect();
+            selection.kept.insert(set.id.clone(), kept);
+        }
+        selection
+    }
+
+    fn is_everything(&self) -> bool {
+        self.select.is_empty() && self.ignore.is_empty()
+    }
+
+    fn keeps<S: AsRef<str>>(&self, id: &str, tags: &[S]) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| matches(s, id, tags)))
+            && !self.ignore.iter().any(|s| matches(s, id, tags))
+    }
+
+    /// Whether any extraction anomaly is kept.
+    fn keeps_reading(&self) -> bool {
+        crate::report::AnomalyKind::ALL
+            .iter()
+            .any(|k| self.keeps(k.id(), &ANOMALY_TAGS))
+    }
+
+    /// Drops what is not kept from a report's findings, and counts again what passed.
+    fn apply(&self, r: &mut ReportFindings) {
+        if self.is_everything() {
+            return;
+        }
+        let kept = self.kept.get(&r.rule_set);
+        let kept_check = |id: &str| kept.is_some_and(|k| k.contains(id));
+        r.findings.retain(|f| self.keeps(&f.rule, &f.tags));
+        r.not_evaluated.retain(|n| kept_check(&n.rule));
+        r.passed_checks.retain(|(id, _)| kept_check(id));
+        r.passed = r.passed_checks.iter().map(|(_, n)| n).sum();
+    }
+}
+
+/// The tags of every extraction anomaly.
+const ANOMALY_TAGS: [&str; 1] = ["读取"];
+
+/// Whether `name` names the rule `id` with `tags`: the id itself, a prefix of it up to a
+/// `.`, or one of the tags.
+fn matches<S: AsRef<str>>(name: &str, id: &str, tags: &[S]) -> bool {
+    id == name
+        || id
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('.'))
+        || tags.iter().any(|t| t.as_ref() == name)
 }
 
 /// A progress line on standard error, for large batches on a terminal.

@@ -10,6 +10,15 @@ use crate::compile::{Compiled, Loader};
 
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
+    /// 列出可用的规则集（内置的和 --rules 目录中的），或一个规则集中的检查
+    /// / List the rule sets (built-in and under --rules), or the checks of one
+    List {
+        /// 规则集标识或规则文件；给出时列出其中的检查 / a rule-set id or file: list its checks
+        target: Option<String>,
+        /// 额外的规则目录或文件，可重复 / extra rule directories or files (repeatable)
+        #[arg(long = "rules", value_name = "DIR")]
+        roots: Vec<PathBuf>,
+    },
     /// 检查规则文件，报告其中所有错误和警告 / Lint rule files: report every error and warning
     Check {
         /// 规则文件 / rule files (*.gouji)
@@ -33,6 +42,10 @@ pub enum RulesCommand {
 
 pub fn run(command: RulesCommand) -> u8 {
     match command {
+        RulesCommand::List { target, roots } => match target {
+            None => list_sets(&roots),
+            Some(target) => list_checks(&target, roots),
+        },
         RulesCommand::Check { files, roots } => check(&files, roots),
         RulesCommand::Show {
             target,
@@ -127,4 +140,141 @@ pub fn render(compiled: &Compiled) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `gouji rules list`: one line per rule set — the built-in ones, then those in the `--rules`
+/// directories and files (in path order) — with its id, title, 依据, 适用 condition, number
+/// of checks and file. A rule file that does not compile is reported on standard error, and
+/// the exit code is 2.
+fn list_sets(roots: &[PathBuf]) -> u8 {
+    let dirs: Vec<PathBuf> = roots.iter().filter(|p| p.is_dir()).cloned().collect();
+    let loader = Loader::new(dirs);
+    let mut compiled: Vec<(String, Compiled)> = crate::compile::BUILTIN
+        .iter()
+        .filter_map(|(file, _)| {
+            let c = loader.compile_builtin(file)?;
+            Some((crate::compile::builtin_name(file), c))
+        })
+        .collect();
+    for root in roots {
+        let mut files = Vec::new();
+        if root.is_dir() {
+            collect_rule_files(root, &mut files, 0);
+            files.sort();
+        } else {
+            files.push(root.clone());
+        }
+        compiled.extend(
+            files
+                .iter()
+                .map(|f| (f.display().to_string(), loader.compile_file(f))),
+        );
+    }
+    let mut failed = false;
+    let mut rows = vec![[
+        "标识".to_owned(),
+        "标题".to_owned(),
+        "依据".to_owned(),
+        "适用".to_owned(),
+        "检查".to_owned(),
+        "文件".to_owned(),
+    ]];
+    for (file, c) in &compiled {
+        let Some(set) = c.rule_set.as_ref().filter(|_| !c.has_errors()) else {
+            eprint!("{}", render(c));
+            eprintln!("gouji: 规则文件「{file}」有错误，未列出（用 gouji rules check 查看）");
+            failed = true;
+            continue;
+        };
+        rows.push([
+            set.id.clone(),
+            set.title.clone().unwrap_or_else(|| "—".to_owned()),
+            set.basis.clone().unwrap_or_else(|| "—".to_owned()),
+            set.applies
+                .as_ref()
+                .map_or_else(|| "总是".to_owned(), |e| set.expr_text(e, &[])),
+            set.checks.len().to_string(),
+            file.clone(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    if failed { exit::USAGE } else { exit::OK }
+}
+
+/// `gouji rules list ID`: the checks of one rule set, in its order, with their severity, tags
+/// and the rule set that declared them.
+fn list_checks(target: &str, roots: Vec<PathBuf>) -> u8 {
+    let compiled = load(target, roots);
+    let Some(set) = compiled
+        .rule_set
+        .as_ref()
+        .filter(|_| !compiled.has_errors())
+    else {
+        eprint!("{}", render(&compiled));
+        return exit::USAGE;
+    };
+    let mut rows = vec![[
+        "编号".to_owned(),
+        "严重性".to_owned(),
+        "标签".to_owned(),
+        "来自".to_owned(),
+    ]];
+    rows.extend(set.checks.iter().map(|c| {
+        [
+            c.id.clone(),
+            c.severity.chinese().to_owned(),
+            if c.tags.is_empty() {
+                "—".to_owned()
+            } else {
+                c.tags.join("、")
+            },
+            c.origin.clone(),
+        ]
+    }));
+    println!("规则集 {}：{} 条检查", set.id, set.checks.len());
+    print!("{}", table(&rows));
+    exit::OK
+}
+
+/// Rows as aligned columns, two spaces apart, by display width (a Chinese character takes two
+/// columns); the last column is not padded.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    use unicode_width::UnicodeWidthStr as _;
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < N {
+                line.extend(std::iter::repeat_n(' ', widths[i] - cell.width() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn collect_rule_files(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
+    const MAX_DEPTH: usize = 16;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < MAX_DEPTH {
+            collect_rule_files(&path, out, depth + 1);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
+            out.push(path);
+        }
+    }
 }

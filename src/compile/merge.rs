@@ -226,6 +226,12 @@ fn merge_item(
                 decls.tables.push(t.clone());
             }
         }
+        Item::RemoveTable(key) => match decls.tables.iter().position(|q| q.key.node == key.node) {
+            Some(index) => {
+                decls.tables.remove(index);
+            }
+            None => diagnostics.push(unknown_table(decls, key)),
+        },
         Item::ReplaceTable(t) => match decls.tables.iter_mut().find(|q| q.key.node == t.key.node) {
             Some(existing) => *existing = t.clone(),
             None => diagnostics.push(unknown_table(decls, &t.key)),

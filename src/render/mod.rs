@@ -1,8 +1,11 @@
 //! Stage 6: findings → text. One renderer per output format; each takes the findings of a
 //! whole run and writes them out, in a stable order.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::findings::ReportFindings;
 use crate::ruleset::Severity;

@@ -27,6 +27,8 @@ pub enum Item {
     Section(SectionDecl),
     Table(TableDecl),
     ReplaceTable(TableDecl),
+    /// `删除 表格 X`: drops an inherited table.
+    RemoveTable(Ident),
     Modify(ModifyDecl),
     Check(Box<CheckDecl>),
     Override(OverrideDecl),

@@ -380,6 +380,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::section_decl
         | Rule::table_decl
         | Rule::replace_table_decl
+        | Rule::remove_table_decl
         | Rule::modify_decl
         | Rule::check_decl
         | Rule::override_decl

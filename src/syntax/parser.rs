@@ -114,7 +114,7 @@ pub fn parse_placeholder(text: &str, offset: usize) -> Result<Expr, SyntaxError>
         let placeholder = pairs
             .next()
             .expect("the placeholder rule always yields one pair");
-        reject_keyword_names(&placeholder)?;
+        reject_keyword_names(&placeholder).map_err(|e| e.shifted(offset))?;
         let expr = placeholder
             .into_inner()
             .next()
@@ -310,6 +310,7 @@ fn build_item(pair: Pair<'_, Rule>) -> Build<Item> {
         Rule::section_decl => Item::Section(build_section(inner)?),
         Rule::table_decl => Item::Table(build_table(inner)?),
         Rule::replace_table_decl => Item::ReplaceTable(build_table(inner)?),
+        Rule::remove_table_decl => Item::RemoveTable(ident(&inner.next().unwrap())),
         Rule::modify_decl => Item::Modify(build_modify(inner)?),
         Rule::check_decl => Item::Check(Box::new(build_check(inner)?)),
         Rule::override_decl => Item::Override(build_override(inner)?),
