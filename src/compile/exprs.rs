@@ -599,16 +599,15 @@ impl<'a> Resolver<'a> {
                     tables.push(self.table_index(key)?);
                 }
                 if tables.is_empty() {
-                    let Some(table) = frame.table else {
-                        self.error(
-                            Problem::NeedsTable {
-                                what: "「对每 单元格」",
-                            },
-                            b.kind.span,
-                        );
-                        return None;
-                    };
-                    tables.push(table);
+                    // The check's table, or else every table the rule set declares (so that a
+                    // check over all cells keeps working when a revision drops a table).
+                    match frame.table {
+                        Some(table) => tables.push(table),
+                        None => {
+                            tables = (0..self.tables.len()).collect();
+                            self.used_tables.iter_mut().for_each(|u| *u = true);
+                        }
+                    }
                 }
                 let mut cells = Vec::new();
                 for t in tables {
