@@ -123,7 +123,18 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let selection = Selection::new(&args.select, &args.ignore, &rule_sets);
+    // Command-line lists replace the config file's.
+    let select = if args.select.is_empty() {
+        &config.select
+    } else {
+        &args.select
+    };
+    let ignore = if args.ignore.is_empty() {
+        &config.ignore
+    } else {
+        &args.ignore
+    };
+    let selection = Selection::new(select, ignore, &rule_sets);
     let checker = match Checker::new(&rule_sets, &params) {
         Ok(c) => c,
         Err(e) => {

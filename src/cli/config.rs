@@ -5,6 +5,8 @@
 //! rules = ["规则"]            # like --rules: rule files or directories
 //! ruleset = "湖北2019"        # like --ruleset
 //! fail_on = "warning"         # like --fail-on: error, warning or never
+//! select = ["S1", "勾稽"]      # like --select: rule ids, id prefixes or tags
+//! ignore = ["读取.标签偏差"]    # like --ignore
 //!
 //! [params]                    # like --param
 //! 机关层级 = "乡镇"
@@ -25,6 +27,8 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     pub ruleset: Option<String>,
     pub fail_on: Option<String>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
     /// Parameter values as written (numbers and dates as their text).
     pub params: Vec<(String, String)>,
     /// The directory the file was found in; relative paths in it are relative to this.
@@ -86,7 +90,7 @@ impl miette::Diagnostic for ConfigError {
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(
-            "可用的设置：rules、ruleset、fail_on，以及 [params] 表",
+            "可用的设置：rules、ruleset、fail_on、select、ignore，以及 [params] 表",
         ))
     }
 }
@@ -147,6 +151,24 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
             }
             ("rules", DeValue::String(s)) => config.rules.push(PathBuf::from(s.as_ref())),
             ("ruleset", DeValue::String(s)) => config.ruleset = Some(s.to_string()),
+            ("select" | "ignore", DeValue::Array(items)) => {
+                let mut names = Vec::new();
+                for item in items {
+                    let DeValue::String(s) = item.get_ref() else {
+                        let span = Span::new(item.span().start, item.span().end);
+                        return Err(fail(
+                            format!("{} 的每一项都应是用引号括起的规则编号或标签", key.get_ref()),
+                            span,
+                        ));
+                    };
+                    names.push(s.to_string());
+                }
+                if key.get_ref() == "select" {
+                    config.select = names;
+                } else {
+                    config.ignore = names;
+                }
+            }
             ("fail_on", DeValue::String(s))
                 if matches!(s.as_ref(), "error" | "warning" | "never") =>
             {
@@ -177,17 +199,19 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
                     config.params.push((name.get_ref().to_string(), text));
                 }
             }
-            ("rules" | "ruleset" | "params", _) => {
+            ("rules" | "ruleset" | "params" | "select" | "ignore", _) => {
                 return Err(fail(
                     format!("「{}」的值类型不对：{}", key.get_ref(), literal()),
                     value_span,
                 ));
             }
             (other, _) => {
-                let hint =
-                    crate::diagnostic::suggest(other, ["rules", "ruleset", "fail_on", "params"])
-                        .map(|s| format!("（是不是「{s}」？）"))
-                        .unwrap_or_default();
+                let hint = crate::diagnostic::suggest(
+                    other,
+                    ["rules", "ruleset", "fail_on", "select", "ignore", "params"],
+                )
+                .map(|s| format!("（是不是「{s}」？）"))
+                .unwrap_or_default();
                 return Err(fail(format!("未知的设置「{other}」{hint}"), key_span));
             }
         }
