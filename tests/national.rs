@@ -341,3 +341,38 @@ fn a_table_with_every_cell_blank_is_reported_as_blank() {
         summary(&findings)
     );
 }
+
+/// The provincial example of docs/adapting-rules.md: its extra row is read, its own check
+/// fires, the inherited checks still apply to the new row, and its clean case is clean.
+#[test]
+fn provincial_example_adapts_the_national_set() {
+    let compiled =
+        Loader::new(Vec::new()).compile_file(Path::new("rules/examples/hubei-2019.gouji"));
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let rule_sets = vec![compiled.rule_set.expect("the example compiles")];
+    let checker = Checker::new(&rule_sets, &[]).expect("no parameters");
+    let check = |case: &str| {
+        let path = format!("rules/examples/cases/{case}.txt");
+        let input = gouji::extract::load(&path, &std::fs::read(&path).unwrap()).unwrap();
+        checker
+            .check(&input, None)
+            .expect("the example set reads the case")
+    };
+    let clean = check("clean");
+    assert!(clean.findings.is_empty(), "{}", summary(&clean));
+    let other = check("other-files");
+    assert_eq!(
+        rules_found(&other),
+        BTreeSet::from(["公开总数".to_owned(), "湖北.其他文件".to_owned()])
+    );
+    // 停用 and 覆盖 took effect.
+    assert!(rule_sets[0].check("文号残缺").is_none());
+    assert_eq!(
+        rule_sets[0].check("年份沿用").map(|c| c.severity),
+        Some(gouji::ruleset::Severity::Info)
+    );
+}
