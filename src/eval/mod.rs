@@ -350,11 +350,7 @@ impl<'r> Evaluator<'r> {
                 table, node, rows, ..
             } => {
                 let t = &self.rule_set.tables[*table];
-                node_label(if *rows {
-                    &t.rows[*node]
-                } else {
-                    &t.columns[*node]
-                })
+                node_label(if *rows { &t.rows } else { &t.columns }, *node)
             }
             Val::Section(s) => self.rule_set.sections[*s].title.clone(),
             Val::Table(t) => self.rule_set.tables[*t].key.clone(),
@@ -363,8 +359,8 @@ impl<'r> Evaluator<'r> {
                 format!(
                     "{}[{}, {}]",
                     t.key,
-                    node_label(&t.rows[*row]),
-                    node_label(&t.columns[*column])
+                    node_label(&t.rows, *row),
+                    node_label(&t.columns, *column)
                 )
             }
             other => {
@@ -433,8 +429,12 @@ impl<'r> Evaluator<'r> {
         let left = self.eval(lhs, frame);
         let right = self.eval(rhs, frame);
         if matches!(check.assertion.kind, ExprKind::TextOp(..)) {
-            // The text searched is too long to show; its name says which text it was.
-            let name = self.written(lhs, frame, false);
+            // A long text searched (a section, the whole report) is shown by its name; a short
+            // one (the title) by itself.
+            let name = match &left {
+                Val::Text(t, _) if !t.is_empty() && t.chars().count() <= 60 => t.to_string(),
+                _ => self.written(lhs, frame, false),
+            };
             let needle = self.label(&right);
             return Some(Comparison {
                 formula: format!("{name} {symbol}「{needle}」"),
@@ -592,7 +592,7 @@ impl<'r> Evaluator<'r> {
                 .cloned()
                 .flatten()
                 .unwrap_or_else(|| Val::missing("变量没有取值")),
-            ExprKind::Report(field) => self.report_field(*field),
+            ExprKind::Report(field) => self.report_field(*field, frame),
             ExprKind::FullText => Val::Text(Cow::Borrowed(&self.report.text), Some(0)),
             ExprKind::Section(s) => Val::Section(*s),
             ExprKind::Table(t) => Val::Table(*t),
@@ -725,23 +725,39 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    fn report_field(&self, field: ReportField) -> Val<'r> {
+    fn report_field(&self, field: ReportField, frame: &mut Frame<'r>) -> Val<'r> {
         let meta = &self.report.meta;
-        let text = |v: &'r Option<crate::report::Located<String>>, what: &str| match v {
-            Some(l) => Val::Text(Cow::Borrowed(&l.value), None),
+        let mut place = |span: crate::source::Span, what: &str| {
+            if frame.recording && !frame.evidence.places.iter().any(|(s, _)| *s == span) {
+                frame.evidence.places.push((span, what.to_owned()));
+            }
+        };
+        let text = |v: &'r Option<crate::report::Located<String>>,
+                    what: &str,
+                    place: &mut dyn FnMut(crate::source::Span, &str)| match v {
+            Some(l) => {
+                place(l.span, what);
+                Val::Text(Cow::Borrowed(&l.value), None)
+            }
             None => Val::missing(format!("报告没有写明{what}")),
         };
         match field {
             ReportField::Year => meta.year.as_ref().map_or_else(
                 || Val::missing("报告没有写明年度"),
-                |y| Val::Num(y.value.into()),
+                |y| {
+                    place(y.span, "年度");
+                    Val::Num(y.value.into())
+                },
             ),
-            ReportField::Title => text(&meta.title, "标题"),
-            ReportField::Agency => text(&meta.agency, "机关"),
-            ReportField::Level => text(&meta.level, "机关层级"),
+            ReportField::Title => text(&meta.title, "标题", &mut place),
+            ReportField::Agency => text(&meta.agency, "机关", &mut place),
+            ReportField::Level => text(&meta.level, "机关层级", &mut place),
             ReportField::PublishedOn => meta.published.as_ref().map_or_else(
                 || Val::missing("报告没有写明发布日期"),
-                |d| Val::Date(d.value),
+                |d| {
+                    place(d.span, "发布日期");
+                    Val::Date(d.value)
+                },
             ),
             ReportField::Path => Val::Text(Cow::Borrowed(self.report.source.name()), None),
         }
@@ -839,16 +855,16 @@ impl<'r> Evaluator<'r> {
             return Err(Val::missing(format!(
                 "{which}的表格「{}」中没有「{}」行「{}」列",
                 t.key,
-                node_label(&t.rows[row]),
-                node_label(&t.columns[column])
+                node_label(&t.rows, row),
+                node_label(&t.columns, column)
             )));
         };
         let Some(cell) = data.cell_at(r, c) else {
             return Err(Val::missing(format!(
                 "{which}的表格「{}」中没有读到「{}」行「{}」列的数值",
                 t.key,
-                node_label(&t.rows[row]),
-                node_label(&t.columns[column])
+                node_label(&t.rows, row),
+                node_label(&t.columns, column)
             )));
         };
         if frame.recording && !frame.cells_read.contains(&(previous, table, row, column)) {
@@ -873,8 +889,8 @@ impl<'r> Evaluator<'r> {
             table: t.key.clone(),
             row: t.rows[row].path.clone(),
             column: t.columns[column].path.clone(),
-            row_label: node_label(&t.rows[row]),
-            column_label: node_label(&t.columns[column]),
+            row_label: node_label(&t.rows, row),
+            column_label: node_label(&t.columns, column),
             raw: cell.raw.clone(),
             value: cell_value_text(&cell.value),
             span: cell.span,
@@ -899,8 +915,8 @@ impl<'r> Evaluator<'r> {
         let where_ = || {
             format!(
                 "「{}」行「{}」列",
-                node_label(node),
-                node_label(&t.columns[column])
+                node_label(&t.rows, row),
+                node_label(&t.columns, column)
             )
         };
         match &cell.value {
@@ -977,10 +993,7 @@ impl<'r> Evaluator<'r> {
                 frame.recording = recording;
                 Val::Bool(match v {
                     Val::Missing(_) => false,
-                    Val::Section(s) => self
-                        .report
-                        .section(&self.rule_set.sections[s].key)
-                        .is_some(),
+                    Val::Section(s) => self.section_found(s, frame),
                     Val::Table(t) => self.grids[t]
                         .data
                         .is_some_and(|d| self.report.tables[d].is_found()),
@@ -1330,6 +1343,18 @@ impl<'r> Evaluator<'r> {
         }
     }
 
+    /// Whether the report has a section; when it has, its heading is a place worth showing.
+    fn section_found(&self, section: usize, frame: &mut Frame<'r>) -> bool {
+        let found = self.report.section(&self.rule_set.sections[section].key);
+        if let (Some(d), true) = (found, frame.recording) {
+            frame
+                .evidence
+                .places
+                .push((d.heading_span, format!("「{}」", d.heading)));
+        }
+        found.is_some()
+    }
+
     fn text_op(&self, op: TextOp, a: &'r Expr, b: &'r Expr, frame: &mut Frame<'r>) -> Val<'r> {
         let (text, at) = match self.text(self.eval(a, frame)) {
             Ok(t) => t,
@@ -1351,6 +1376,9 @@ impl<'r> Evaluator<'r> {
                     .evidence
                     .places
                     .push((span, format!("「{}」", &text[start..end])));
+            } else if let ExprKind::Section(s) = a.kind {
+                // Nothing found to point at: point at the section that was searched.
+                self.section_found(s, frame);
             }
         }
         Val::Bool(match op {
@@ -1455,30 +1483,45 @@ fn resolve_pick<'p>(pick: &'p Pick, frame: &Frame<'_>) -> Option<&'p [NodeIdx]> 
 
 fn pick_label(nodes: &[Node], pick: &Pick, frame: &Frame<'_>, _rows: bool) -> String {
     match resolve_pick(pick, frame) {
-        Some([one]) => node_label_short(&nodes[*one]),
+        Some([one]) => node_label_short(nodes, *one),
         Some([first, .., last]) => format!(
             "{}..{}",
-            node_label_short(&nodes[*first]),
-            node_label_short(&nodes[*last])
+            node_label_short(nodes, *first),
+            node_label_short(nodes, *last)
         ),
         _ => "?".into(),
     }
 }
 
-fn node_label(node: &Node) -> String {
+/// A row's or column's printed label; qualified by its group's (`行政复议·总计`) when another
+/// node of the table prints the same label.
+fn node_label(nodes: &[Node], index: NodeIdx) -> String {
+    let node = &nodes[index];
     if node.unlabeled {
-        node.key.clone()
-    } else {
-        node.label.clone()
+        return node.key.clone();
     }
+    qualified(nodes, index, node.label.clone())
 }
 
 /// A row's key is shorter than its printed label and reads well in formulas (`一[自然人]`).
-fn node_label_short(node: &Node) -> String {
+fn node_label_short(nodes: &[Node], index: NodeIdx) -> String {
+    let node = &nodes[index];
     if node.label.chars().count() <= 8 && !node.unlabeled {
-        node.label.clone()
+        qualified(nodes, index, node.label.clone())
     } else {
         node.path.clone()
+    }
+}
+
+fn qualified(nodes: &[Node], index: NodeIdx, label: String) -> String {
+    let node = &nodes[index];
+    let ambiguous = nodes
+        .iter()
+        .enumerate()
+        .any(|(i, n)| i != index && n.label == node.label && !n.is_group);
+    match node.parent {
+        Some(parent) if ambiguous => format!("{}·{label}", nodes[parent].label),
+        _ => label,
     }
 }
 

@@ -55,6 +55,8 @@ pub struct Expectation {
     pub description: Option<String>,
     /// `参数`: values for the rule set's parameters, as `--param` would give them.
     pub params: Vec<(String, String)>,
+    /// Where `参数` is written.
+    pub params_span: Option<Span>,
     /// `上年报告`: last year's report, relative to the expectation file, and where it is written.
     pub previous: Option<(String, Span)>,
     /// `允许其他问题 = true`: findings not listed do not fail the case.
@@ -185,6 +187,7 @@ pub fn parse(source: &SourceFile) -> Result<Expectation, Box<ExpectError>> {
             "允许其他问题" => expectation.allow_others = boolean(source, name, value)?,
             "忽略读取问题" => expectation.ignore_reading = boolean(source, name, value)?,
             "参数" => {
+                expectation.params_span = Some(value_span);
                 let DeValue::Table(params) = value.get_ref() else {
                     return Err(fail(
                         "「参数」应是一个表，如 参数 = { 机关层级 = \"乡镇\" }".to_owned(),
