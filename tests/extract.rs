@@ -575,7 +575,15 @@ fn extract_prints_every_cell_with_its_position() {
     assert!(out.contains("\"规则集\" = \"national-2019\""));
     assert!(out.contains("\"类型\" = \"读取.多余数值\""));
     let cells = out.lines().filter(|l| l.contains("，值 ")).count();
-    assert_eq!(cells, 2 * 3 + 10 * 7 + 15, "every cell of national-2019");
+    // 第二部分：规章文件、许可、处罚强制各 2 行 3 列，收费、采购各 1 行 2 列；
+    // 第三部分：23 行 7 列；第四部分：1 行 15 列。
+    let declared: usize = national()
+        .tables
+        .iter()
+        .map(|t| t.leaf_rows().count() * t.leaf_columns().count())
+        .sum();
+    assert_eq!(declared, 3 * (2 * 3) + 2 * 2 + 23 * 7 + 15);
+    assert_eq!(cells, declared, "every cell of national-2019");
 }
 
 #[test]
@@ -635,14 +643,50 @@ fn extract_syntax_error_exits_2_with_the_place() {
     assert!(err.contains("json-missing-comma.json:3:3"), "{err}");
 }
 
+/// Edit distance in characters, to tell which built-in id is the closest to a typo.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 #[test]
 fn extract_unknown_rule_set_exits_2() {
-    let output = gouji(&["extract", TEXT_SEED, "--ruleset", "national-2091"], None);
+    let typo = "national-2091";
+    let output = gouji(&["extract", TEXT_SEED, "--ruleset", typo], None);
     assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(err.contains(&format!("「{typo}」")), "{err}");
+    // The suggestion is a real built-in rule set, and one of the closest to the typo
+    // (national-2021 is one edit away; national-2019 two).
+    let builtin = Loader::new(Vec::<PathBuf>::new()).known_ids();
+    let suggested = err
+        .split_once("是不是「")
+        .and_then(|(_, rest)| rest.split_once('」'))
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| panic!("no suggestion in: {err}"));
     assert!(
-        stderr(&output).contains("national-2019"),
-        "{}",
-        stderr(&output)
+        builtin.iter().any(|id| id == suggested),
+        "{suggested} is not a built-in rule set ({builtin:?})"
+    );
+    let closest = builtin
+        .iter()
+        .map(|id| edit_distance(typo, id))
+        .min()
+        .expect("there are built-in rule sets");
+    assert_eq!(
+        edit_distance(typo, suggested),
+        closest,
+        "{suggested} is not the closest of {builtin:?}"
     );
 }
 

@@ -1,8 +1,12 @@
 //! One integration test binary for the whole crate (a 2-core machine links it once).
 
+mod cli;
 mod compile;
 mod docs;
 mod extract;
 mod html;
+mod national;
+mod render;
 mod support;
 mod syntax;
+mod text;

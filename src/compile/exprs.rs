@@ -601,12 +601,11 @@ impl<'a> Resolver<'a> {
                 if tables.is_empty() {
                     // The check's table, or else every table the rule set declares (so that a
                     // check over all cells keeps working when a revision drops a table).
-                    match frame.table {
-                        Some(table) => tables.push(table),
-                        None => {
-                            tables = (0..self.tables.len()).collect();
-                            self.used_tables.iter_mut().for_each(|u| *u = true);
-                        }
+                    if let Some(table) = frame.table {
+                        tables.push(table);
+                    } else {
+                        tables = (0..self.tables.len()).collect();
+                        self.used_tables.iter_mut().for_each(|u| *u = true);
                     }
                 }
                 let mut cells = Vec::new();
