@@ -419,6 +419,9 @@ fn parameter_values_of_every_type() {
         ),
         (&ParamType::Bool, "是", Value::Bool(true)),
         (&ParamType::Bool, "否", Value::Bool(false)),
+        // As a TOML config file writes them.
+        (&ParamType::Bool, "true", Value::Bool(true)),
+        (&ParamType::Bool, "false", Value::Bool(false)),
         (&choice, "计零", Value::Text("计零".into())),
         (&choice, "缺失", Value::Text("缺失".into())),
     ];
@@ -440,7 +443,6 @@ fn parameter_values_of_every_type() {
         (&ParamType::Date, "2022-13-01", "日期"),
         (&ParamType::Date, "3月31日", "日期"),
         (&ParamType::Date, "2022-03", "日期"),
-        (&ParamType::Bool, "true", "是"),
         (&ParamType::Bool, "对", "否"),
         (&ParamType::Bool, "", "是"),
         (&choice, "零", "计零、缺失"),

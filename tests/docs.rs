@@ -263,3 +263,41 @@ fn every_keyword_and_report_field_is_documented() {
         );
     }
 }
+
+/// The constructs added with the complete national rule sets each have a complete example
+/// that compiles (checked by `gouji_blocks_compile_without_diagnostics`), so that the
+/// reference shows them in use rather than only naming them.
+#[test]
+fn newer_constructs_have_compiling_examples() {
+    let blocks = doc_blocks("gouji");
+    let has = |what: &str, found: &dyn Fn(&str) -> bool| {
+        assert!(
+            blocks.iter().any(|b| found(&b.text)),
+            "{DOC}: no ```gouji example uses {what}"
+        );
+    };
+    has("`删除 表格`", &|t| {
+        t.lines().any(|l| l.trim().starts_with("删除 表格 "))
+    });
+    has("`是空白(…)`", &|t| t.contains("是空白("));
+    has(
+        "`其中 c ≠ 总计` (a variable compared with a name)",
+        &|t| t.contains("其中 c ≠ 总计"),
+    );
+    has("`对每 单元格 x` without `于` or `属于`", &|t| {
+        let mut header = "";
+        t.lines().any(|line| {
+            let line = line.trim();
+            if line.starts_with("检查 ") {
+                header = line;
+            }
+            line.contains("对每 单元格")
+                && !line.contains("属于")
+                && header.starts_with("检查 ")
+                && !header.contains(" 于 ")
+        })
+    });
+    has("`继承 national-2021`", &|t| {
+        t.lines().any(|l| l.trim() == "继承 national-2021")
+    });
+}

@@ -669,11 +669,10 @@ fn extract_unknown_rule_set_exits_2() {
     // The suggestion is a real built-in rule set, and one of the closest to the typo
     // (national-2021 is one edit away; national-2019 two).
     let builtin = Loader::new(Vec::<PathBuf>::new()).known_ids();
-    let suggested = err
-        .split_once("是不是「")
-        .and_then(|(_, rest)| rest.split_once('」'))
-        .map(|(id, _)| id)
-        .unwrap_or_else(|| panic!("no suggestion in: {err}"));
+    let Some((_, rest)) = err.split_once("是不是「") else {
+        panic!("no suggestion in: {err}")
+    };
+    let suggested = rest.split_once('」').map_or(rest, |(id, _)| id);
     assert!(
         builtin.iter().any(|id| id == suggested),
         "{suggested} is not a built-in rule set ({builtin:?})"

@@ -27,7 +27,7 @@ pub struct ExtractArgs {
     /// 输入的种类，默认按扩展名和内容判断 / the input's kind (default: by extension and content)
     #[arg(long, value_enum, value_name = "KIND")]
     from: Option<Kind>,
-    /// 额外的规则目录 / extra rule roots
+    /// 规则文件或目录，可重复；给出时代替内置规则集作为候选 / rule files or directories (repeatable); replace the built-in sets as candidates
     #[arg(long = "rules", value_name = "DIR")]
     roots: Vec<PathBuf>,
     /// 规则集标识或规则文件；默认选用与报告表格最吻合的规则集

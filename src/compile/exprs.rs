@@ -1081,11 +1081,22 @@ impl<'a> Resolver<'a> {
                 rhs,
                 tolerance,
             } => {
-                let lhs = self.expr(lhs, frame);
-                // `其中 c ≠ 总计`: a row or column variable compared with a row or column name.
-                let rhs = match lhs.as_ref().and_then(|l| self.node_named(l, rhs, frame)) {
-                    Some(node) => Some(node),
-                    None => self.expr(rhs, frame),
+                // `其中 c ≠ 总计` (or `总计 ≠ c`): a row or column variable compared with the
+                // name of a row or column of its table.
+                let (lhs, rhs) = if self.is_unknown_bare_name(lhs, frame) {
+                    let rhs = self.expr(rhs, frame);
+                    let lhs = match rhs.as_ref().and_then(|r| self.node_named(r, lhs, frame)) {
+                        Some(named) => named,
+                        None => self.expr(lhs, frame),
+                    };
+                    (lhs, rhs)
+                } else {
+                    let lhs = self.expr(lhs, frame);
+                    let rhs = match lhs.as_ref().and_then(|l| self.node_named(l, rhs, frame)) {
+                        Some(named) => named,
+                        None => self.expr(rhs, frame),
+                    };
+                    (lhs, rhs)
                 };
                 let (lhs, rhs) = (lhs?, rhs?);
                 let tolerance = match tolerance {
@@ -1217,29 +1228,49 @@ impl<'a> Resolver<'a> {
 
     /// If `lhs` is a row or column variable and `rhs` a bare name that is not otherwise
     /// known, the row or column of that name in the variable's table.
-    fn node_named(&mut self, lhs: &Expr, rhs: &ast::Expr, frame: &Frame) -> Option<Expr> {
-        let ExprKind::Local(slot) = lhs.kind else {
+    /// If `var` is a row or column variable and `name` a bare name that is not otherwise
+    /// known, the row or column of that name in the variable's table: `Some(Some(node))`, or
+    /// `Some(None)` when the table has no such row or column (the error is reported once,
+    /// there). `None` when the comparison is not of that kind.
+    #[allow(clippy::option_option)]
+    fn node_named(&mut self, var: &Expr, name: &ast::Expr, frame: &Frame) -> Option<Option<Expr>> {
+        let ExprKind::Local(slot) = var.kind else {
             return None;
         };
-        let ast::ExprKind::Path(path) = &rhs.node else {
+        let ast::ExprKind::Path(path) = &name.node else {
             return None;
         };
-        let name = &path.node.first()?.node;
-        if frame.find(name).is_some() || self.lets.iter().any(|l| l.name == *name) {
+        if !self.is_unknown_bare_name(name, frame) {
             return None;
         }
-        let var = frame.vars.iter().find(|v| v.slot == slot)?;
-        let (table, rows) = match &var.domain {
+        let variable = frame.vars.iter().find(|v| v.slot == slot)?;
+        let (table, rows) = match &variable.domain {
             Some(Domain::Rows(t, _)) => (*t, true),
             Some(Domain::Columns(t, _)) => (*t, false),
             _ => return None,
         };
-        let node = self.find_node(table, rows, path)?;
-        Some(Expr {
+        let node = self.find_node(table, rows, path);
+        Some(node.map(|node| Expr {
             kind: ExprKind::Node { table, node, rows },
-            ty: lhs.ty.clone(),
-            span: rhs.span,
-        })
+            ty: var.ty.clone(),
+            span: name.span,
+        }))
+    }
+
+    /// A path whose first name is no variable, definition, section, table or built-in name.
+    fn is_unknown_bare_name(&self, expr: &ast::Expr, frame: &Frame) -> bool {
+        let ast::ExprKind::Path(path) = &expr.node else {
+            return false;
+        };
+        let Some(first) = path.node.first() else {
+            return false;
+        };
+        let name = first.node.as_str();
+        !(frame.find(name).is_some()
+            || self.lets.iter().any(|l| l.name == name)
+            || self.decls.sections.iter().any(|s| s.key.node == name)
+            || self.tables.iter().any(|t| t.key == name)
+            || matches!(name, "参数" | "报告" | "全文" | "无" | "是" | "否"))
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Option<Expr> {
@@ -2040,7 +2071,12 @@ pub fn parse_param_value(ty: &ParamType, text: &str) -> Result<Value, String> {
             let date = (|| ast::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))();
             Literal::Date(date.ok_or_else(|| "存在的日期（年-月-日）".to_owned())?)
         }
-        ParamType::Bool => Literal::Word(text.to_owned()),
+        // `true`/`false` as a TOML config file writes them, 是/否 as the rule language does.
+        ParamType::Bool => Literal::Word(match text {
+            "true" => "是".to_owned(),
+            "false" => "否".to_owned(),
+            other => other.to_owned(),
+        }),
         ParamType::Text | ParamType::Choice(_) => Literal::Text(text.to_owned()),
     };
     literal_value(ty, &literal)
