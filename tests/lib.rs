@@ -7,6 +7,7 @@ mod extract;
 mod html;
 mod national;
 mod render;
+mod rule_tests;
 mod support;
 mod syntax;
 mod text;

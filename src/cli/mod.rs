@@ -3,9 +3,11 @@
 
 mod check;
 mod config;
+mod diff;
 mod extract;
 mod io;
 mod rules;
+mod test;
 
 use std::process::ExitCode;
 
@@ -48,6 +50,11 @@ enum Command {
     Rules(rules::RulesCommand),
     /// 读取报告，输出读到的元数据、章节、单元格和读取异常 / Read a report and print what was read
     Extract(extract::ExtractArgs),
+    /// 运行规则集的测试用例：报告与预期的问题是否一致 / Run the test cases of rule sets
+    #[command(after_help = test::EXIT_CODES)]
+    Test(test::TestArgs),
+    /// 比较规则集的两个版本：同一批报告上的问题有何增减变化 / Compare two versions of a rule set over reports
+    Diff(diff::DiffArgs),
 }
 
 /// Renders a diagnostic for standard error: in colour on a terminal (unless `NO_COLOR`), with
@@ -86,6 +93,8 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Rules(command) => rules::run(command),
         Command::Extract(args) => extract::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(code)
 }

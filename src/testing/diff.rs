@@ -49,9 +49,7 @@ impl Actual {
     pub fn common_place(&self) -> (Option<String>, Option<String>, Option<String>) {
         fn common<'a>(mut values: impl Iterator<Item = Option<&'a String>>) -> Option<String> {
             let first = values.next()??;
-            values
-                .all(|v| v == Some(first))
-                .then(|| first.clone())
+            values.all(|v| v == Some(first)).then(|| first.clone())
         }
         (
             common(self.places.iter().map(|p| p.table.as_ref())),
@@ -76,6 +74,31 @@ impl Actual {
             ..Expected::default()
         }
     }
+}
+
+/// The expectation updated to say what the finding says, changing only the fields that differ
+/// (what `--bless` writes for a changed finding): a part of the message that is no longer in it
+/// becomes the whole message.
+#[must_use]
+pub fn updated(e: &Expected, fields: &[FieldChange]) -> Expected {
+    let mut new = e.clone();
+    for f in fields {
+        match f {
+            FieldChange::Severity { actual, .. } => new.severity = Some(*actual),
+            FieldChange::Message { actual, .. } => {
+                new.message_contains = None;
+                new.message = Some(actual.clone());
+            }
+            FieldChange::Value { side, actual, .. } => {
+                if *side == "左" {
+                    new.left.clone_from(actual);
+                } else {
+                    new.right.clone_from(actual);
+                }
+            }
+        }
+    }
+    new
 }
 
 /// One field of a located finding that differs from what was expected.
@@ -246,7 +269,11 @@ fn changes(e: &Expected, a: &Actual) -> Vec<FieldChange> {
 
 /// A maximum matching of a bipartite graph (Kuhn's algorithm): for each left node, the right
 /// node it is paired with.
-fn maximum_matching(left: usize, right: usize, edge: impl Fn(usize, usize) -> bool) -> Vec<Option<usize>> {
+fn maximum_matching(
+    left: usize,
+    right: usize,
+    edge: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<usize>> {
     fn augment(
         l: usize,
         adjacency: &[Vec<usize>],
@@ -282,6 +309,9 @@ fn maximum_matching(left: usize, right: usize, edge: impl Fn(usize, usize) -> bo
     pairs
 }
 
+/// Says whether a rule id exists; if not, a note for a missing finding.
+pub type KnownRule<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// Compares expected findings with actual ones. With `allow_others`, actual findings that no
 /// expectation names are not reported. `known` says whether a rule id exists (for a note on a
 /// missing finding whose rule the rule set does not have), with the ids to suggest from.
@@ -290,7 +320,7 @@ pub fn compare(
     expected: &[Expected],
     actual: &[Actual],
     allow_others: bool,
-    known: Option<&dyn Fn(&str) -> Option<String>>,
+    known: Option<&KnownRule<'_>>,
 ) -> Difference {
     let full = maximum_matching(expected.len(), actual.len(), |e, a| {
         locates(&expected[e], &actual[a]) && changes(&expected[e], &actual[a]).is_empty()
@@ -316,8 +346,8 @@ pub fn compare(
                     .or(exp.message_contains.as_deref())
                     .unwrap_or("");
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let similarity = (strsim::normalized_levenshtein(message, &act.message)
-                    * 1000.0) as usize;
+                let similarity =
+                    (strsim::normalized_levenshtein(message, &act.message) * 1000.0) as usize;
                 let score = usize::from(exp.severity == Some(act.severity)) * 10_000 + similarity;
                 candidates.push((score, e, a));
             }
@@ -403,7 +433,11 @@ impl Paint {
     }
 }
 
-fn place_text(table: Option<&String>, row: Option<&String>, column: Option<&String>) -> Vec<String> {
+fn place_text(
+    table: Option<&String>,
+    row: Option<&String>,
+    column: Option<&String>,
+) -> Vec<String> {
     let mut parts = Vec::new();
     if let Some(t) = table {
         parts.push(format!("表格 {t}"));
@@ -486,11 +520,13 @@ pub const DIFF_WORDS: Words = Words {
 
 /// The difference as text, each line starting with `indent`: `-` for what is expected but
 /// missing, `+` for what is found but not expected, `~` for what changed. `source` is the
-/// expectation file, for the line of each entry.
+/// expectation file, for the line of each entry; `originals` are the findings the expectations
+/// were made from (`gouji diff`: the old findings), shown instead of the expectations.
 #[must_use]
 pub fn render(
     d: &Difference,
     source: Option<&SourceFile>,
+    originals: Option<&[Actual]>,
     words: Words,
     indent: &str,
     paint: Paint,
@@ -498,33 +534,29 @@ pub fn render(
     let mut out = String::new();
     let at = |e: &Expected| {
         source
-            .and_then(|s| e.line(s).map(|l| format!("（{} 第 {l} 行）", file_name(s.name()))))
+            .and_then(|s| {
+                e.line(s)
+                    .map(|l| format!("（{} 第 {l} 行）", file_name(s.name())))
+            })
             .unwrap_or_default()
     };
-    let width = [words.missing, words.unexpected, words.changed]
-        .iter()
-        .map(|w| w.chars().count())
-        .max()
-        .unwrap_or(0);
-    let pad = |w: &str| {
-        let mut s = w.to_owned();
-        for _ in w.chars().count()..width {
-            s.push('\u{3000}');
-        }
-        s
+    let title = |index: usize, e: &Expected| match originals.and_then(|o| o.get(index)) {
+        Some(a) => actual_title(a),
+        None => expected_title(e),
     };
-    // Continuation lines line up under the title.
-    let body = format!("{indent}{}", " ".repeat(2 + 2 * width + 2));
+    // Continuation lines line up under the title: `- 缺少  ` is 2 + 4 + 2 columns wide.
+    let body = |label: &str| format!("{indent}{}", " ".repeat(2 + 2 * label.chars().count() + 2));
     let mut ordered: Vec<(usize, String)> = Vec::new();
     for m in &d.missing {
+        let body = body(words.missing);
         let mut text = String::new();
         let _ = writeln!(
             text,
             "{indent}{}",
             paint.red(&format!(
                 "- {}  {}{}",
-                pad(words.missing),
-                expected_title(&m.expected),
+                words.missing,
+                title(m.index, &m.expected),
                 at(&m.expected)
             ))
         );
@@ -535,14 +567,15 @@ pub fn render(
         ordered.push((m.index, text));
     }
     for c in &d.changed {
+        let body = body(words.changed);
         let mut text = String::new();
         let _ = writeln!(
             text,
             "{indent}{}",
             paint.yellow(&format!(
                 "~ {}  {}{}",
-                pad(words.changed),
-                expected_title(&c.expected),
+                words.changed,
+                title(c.index, &c.expected),
                 at(&c.expected)
             ))
         );
@@ -568,15 +601,22 @@ pub fn render(
                         paint.red(&format!("- {}", super::expect::quote(expected)))
                     );
                     let pad: String = " ".repeat(label.chars().count() * 2 + 2);
-                    let actual_label = if *contains { "实际消息" } else { "" };
+                    let actual_label = if *contains { "实际消息：" } else { "" };
                     let _ = writeln!(
                         text,
                         "{body}{pad}{}",
-                        paint.green(&format!(
-                            "+ {actual_label}{}",
-                            super::expect::quote(actual)
-                        ))
+                        paint.green(&format!("+ {actual_label}{}", super::expect::quote(actual)))
                     );
+                    if !*contains {
+                        if let Some(column) = first_difference(expected, actual) {
+                            let _ = writeln!(
+                                text,
+                                "{body}{pad}  {}{}",
+                                " ".repeat(column + 1),
+                                paint.dim("^ 从这里起不同")
+                            );
+                        }
+                    }
                 }
                 FieldChange::Value {
                     side,
@@ -603,16 +643,13 @@ pub fn render(
         out.push_str(&text);
     }
     for a in &d.unexpected {
+        let body = body(words.unexpected);
         let _ = writeln!(
             out,
             "{indent}{}",
-            paint.green(&format!("+ {}  {}", pad(words.unexpected), actual_title(a)))
+            paint.green(&format!("+ {}  {}", words.unexpected, actual_title(a)))
         );
-        let _ = writeln!(
-            out,
-            "{body}消息：{}",
-            super::expect::quote(&a.message)
-        );
+        let _ = writeln!(out, "{body}消息：{}", super::expect::quote(&a.message));
     }
     out
 }
@@ -622,13 +659,33 @@ fn message_lines(out: &mut String, body: &str, e: &Expected, paint: Paint, _miss
         let _ = writeln!(out, "{body}消息：{}", paint.dim(&super::expect::quote(m)));
     }
     if let Some(m) = &e.message_contains {
-        let _ = writeln!(out, "{body}消息包含：{}", paint.dim(&super::expect::quote(m)));
+        let _ = writeln!(
+            out,
+            "{body}消息包含：{}",
+            paint.dim(&super::expect::quote(m))
+        );
     }
     for (side, value) in [("左", &e.left), ("右", &e.right)] {
         if let Some(v) = value {
             let _ = writeln!(out, "{body}{side}：{v}");
         }
     }
+}
+
+/// The display column (a Chinese character is two columns wide) at which two messages start
+/// to differ, when they share a beginning worth pointing past.
+fn first_difference(a: &str, b: &str) -> Option<usize> {
+    use unicode_width::UnicodeWidthChar as _;
+    let mut column = 0;
+    let mut shared = 0;
+    for (x, y) in a.chars().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        column += x.width().unwrap_or(0);
+        shared += 1;
+    }
+    (shared >= 4 && shared < a.chars().count().max(b.chars().count())).then_some(column)
 }
 
 /// The last part of a path, for short references.

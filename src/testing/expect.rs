@@ -17,6 +17,8 @@
 //! Reading keeps the place of every entry, so that `--bless` can rewrite only the entries that
 //! changed and keep the rest of the file (comments included) as it was written.
 
+use std::fmt::Write as _;
+
 use toml::de::DeValue;
 
 use crate::ruleset::Severity;
@@ -90,6 +92,9 @@ pub struct Expected {
     /// Where the entry is written (`[[问题]]` up to its last value); `None` for an entry that
     /// was made, not read.
     pub span: Option<Span>,
+    /// Where the fields that `--bless` may change (`严重性`, `消息`, `消息包含`, `左`, `右`) are
+    /// written: the field's whole line, and its value.
+    pub fields: Vec<(&'static str, Span, Span)>,
 }
 
 impl Expected {
@@ -104,6 +109,7 @@ impl Expected {
     pub fn unplaced(&self) -> Expected {
         Expected {
             span: None,
+            fields: Vec::new(),
             ..self.clone()
         }
     }
@@ -120,7 +126,12 @@ pub struct ExpectError {
 
 impl std::fmt::Display for ExpectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "预期文件「{}」有误：{}", self.source.name(), self.message)
+        write!(
+            f,
+            "预期文件「{}」有误：{}",
+            self.source.name(),
+            self.message
+        )
     }
 }
 
@@ -183,7 +194,9 @@ pub fn parse(source: &SourceFile) -> Result<Expectation, Box<ExpectError>> {
         match name {
             "说明" => expectation.description = Some(string(source, name, value)?),
             "跳过" => expectation.skip = Some(string(source, name, value)?),
-            "上年报告" => expectation.previous = Some((string(source, name, value)?, value_span)),
+            "上年报告" => {
+                expectation.previous = Some((string(source, name, value)?, value_span));
+            }
             "允许其他问题" => expectation.allow_others = boolean(source, name, value)?,
             "忽略读取问题" => expectation.ignore_reading = boolean(source, name, value)?,
             "参数" => {
@@ -232,7 +245,10 @@ pub fn parse(source: &SourceFile) -> Result<Expectation, Box<ExpectError>> {
                 return Err(fail(
                     format!("未知的键「{other}」{hint}"),
                     Some(key_span),
-                    Some(format!("可用的键：{}；每条问题写在 [[问题]] 下", TOP_KEYS.join("、"))),
+                    Some(format!(
+                        "可用的键：{}；每条问题写在 [[问题]] 下",
+                        TOP_KEYS.join("、")
+                    )),
                 ));
             }
         }
@@ -244,10 +260,7 @@ pub fn parse(source: &SourceFile) -> Result<Expectation, Box<ExpectError>> {
             .find(|e| e.rule.starts_with("读取."))
         {
             return Err(fail(
-                format!(
-                    "写了 忽略读取问题 = true，却又预期读取问题「{}」",
-                    e.rule
-                ),
+                format!("写了 忽略读取问题 = true，却又预期读取问题「{}」", e.rule),
                 e.span,
                 Some("去掉这条问题，或者去掉「忽略读取问题」".to_owned()),
             ));
@@ -332,6 +345,23 @@ fn entry(
         let name = key.get_ref().as_ref();
         let value_span = span_of(value);
         end = end.max(value_span.end);
+        if let Some(field) = ["严重性", "消息", "消息包含", "左", "右"]
+            .into_iter()
+            .find(|f| *f == name)
+        {
+            let text = source.text();
+            let key_start = span_of(key).start;
+            let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[value_span.end..]
+                .find('\n')
+                .map_or(text.len(), |i| value_span.end + i + 1);
+            // Only a field alone on its lines can be edited by lines.
+            if text[line_start..key_start].trim().is_empty() {
+                expected
+                    .fields
+                    .push((field, Span::new(line_start, line_end), value_span));
+            }
+        }
         match name {
             "规则" => rule = Some(string(source, name, value)?),
             "严重性" => {
@@ -390,7 +420,10 @@ fn entry(
     expected.rule = rule;
     if expected.severity.is_none() {
         return Err(fail(
-            format!("问题「{}」没有写「严重性」（错误、警告或提示）", expected.rule),
+            format!(
+                "问题「{}」没有写「严重性」（错误、警告或提示）",
+                expected.rule
+            ),
             header,
             None,
         ));
@@ -423,7 +456,9 @@ pub fn quote(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -469,9 +504,9 @@ pub fn render_entry(e: &Expected) -> String {
     if let Some(m) = &e.message_contains {
         lines.push(format!("消息包含 = {}", quote(m)));
     }
-    for (name, value) in [("左", &e.left), ("右", &e.right)] {
-        if let Some(v) = value {
-            lines.push(format!("{name} = {}", quote(v)));
+    for (name, written) in [("左", &e.left), ("右", &e.right)] {
+        if let Some(v) = written {
+            lines.push(format!("{name} = {}", value(v)));
         }
     }
     lines.join("\n")
@@ -486,16 +521,16 @@ pub fn render(e: &Expectation, comment: &str) -> String {
         out.push('\n');
     }
     if let Some(d) = &e.description {
-        out.push_str(&format!("说明 = {}\n", quote(d)));
+        let _ = writeln!(out, "说明 = {}", quote(d));
     }
     if let Some(s) = &e.skip {
-        out.push_str(&format!("跳过 = {}\n", quote(s)));
+        let _ = writeln!(out, "跳过 = {}", quote(s));
     }
     if !e.params.is_empty() {
-        out.push_str(&format!("参数 = {}\n", inline_table(&e.params)));
+        let _ = writeln!(out, "参数 = {}", inline_table(&e.params));
     }
     if let Some((p, _)) = &e.previous {
-        out.push_str(&format!("上年报告 = {}\n", quote(p)));
+        let _ = writeln!(out, "上年报告 = {}", quote(p));
     }
     if e.allow_others {
         out.push_str("允许其他问题 = true\n");
@@ -589,7 +624,10 @@ pub fn apply(source: &SourceFile, old: &Expectation, edits: &Edits) -> String {
     };
     let reread = parse(&SourceFile::new(source.name(), text.as_str()));
     let same = reread.is_ok_and(|r| {
-        r.findings.iter().map(Expected::unplaced).collect::<Vec<_>>()
+        r.findings
+            .iter()
+            .map(Expected::unplaced)
+            .collect::<Vec<_>>()
             == intended
                 .findings
                 .iter()
@@ -601,11 +639,7 @@ pub fn apply(source: &SourceFile, old: &Expectation, edits: &Edits) -> String {
 
 fn edit_in_place(text: &str, old: &Expectation, edits: &Edits) -> Option<String> {
     // Every entry must have been read from `[[问题]]` headers in this text.
-    let spans: Vec<Span> = old
-        .findings
-        .iter()
-        .map(|f| f.span)
-        .collect::<Option<_>>()?;
+    let spans: Vec<Span> = old.findings.iter().map(|f| f.span).collect::<Option<_>>()?;
     if spans
         .iter()
         .any(|s| !text[s.start..].starts_with("[[问题]]"))
@@ -634,7 +668,10 @@ fn edit_in_place(text: &str, old: &Expectation, edits: &Edits) -> Option<String>
         pieces.push((Span::new(start, end), String::new()));
     }
     for (i, new) in &edits.replace {
-        pieces.push((spans[*i], render_entry(new)));
+        match field_edits(&old.findings[*i], new) {
+            Some(edits) => pieces.extend(edits),
+            None => pieces.push((spans[*i], render_entry(new))),
+        }
     }
     pieces.sort_by_key(|(s, _)| s.start);
     let mut out = String::with_capacity(text.len());
@@ -655,10 +692,84 @@ fn edit_in_place(text: &str, old: &Expectation, edits: &Edits) -> Option<String>
         out.push_str(&render_entry(new));
         out.push('\n');
     }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
+    // An entry removed at the end leaves no blank lines behind.
+    let end = out.trim_end_matches('\n').len();
+    out.truncate(end);
+    out.push('\n');
     Some(out)
+}
+
+/// The edits that turn one entry into another by changing only the fields that differ, line by
+/// line (comments and the other fields stay as written); `None` when that is not possible.
+fn field_edits(old: &Expected, new: &Expected) -> Option<Vec<(Span, String)>> {
+    let span = old.span?;
+    let same_identity = old.rule == new.rule
+        && old.table == new.table
+        && old.row == new.row
+        && old.column == new.column
+        && old.bindings == new.bindings;
+    if !same_identity {
+        return None;
+    }
+    let severity = |e: &Expected| e.severity.map(|s| quote(s.chinese()));
+    let pairs = [
+        ("严重性", severity(old), severity(new)),
+        (
+            "消息",
+            old.message.as_deref().map(quote),
+            new.message.as_deref().map(quote),
+        ),
+        (
+            "消息包含",
+            old.message_contains.as_deref().map(quote),
+            new.message_contains.as_deref().map(quote),
+        ),
+        (
+            "左",
+            old.left.as_deref().map(value),
+            new.left.as_deref().map(value),
+        ),
+        (
+            "右",
+            old.right.as_deref().map(value),
+            new.right.as_deref().map(value),
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut removed: Vec<Span> = Vec::new();
+    let mut added: Vec<String> = Vec::new();
+    for (field, before, after) in pairs {
+        if before == after {
+            continue;
+        }
+        let written = old.fields.iter().find(|(f, ..)| *f == field);
+        match (before, after, written) {
+            (Some(_), Some(after), Some((_, _, value))) => out.push((*value, after)),
+            (Some(_), None, Some((_, line, _))) => removed.push(*line),
+            (None, Some(after), _) => added.push(format!("{field} = {after}")),
+            _ => return None,
+        }
+    }
+    // A field that takes the place of another (`消息` for `消息包含`) goes on its line.
+    let mut removed = removed.into_iter();
+    for line in added {
+        match removed.next() {
+            Some(span) => out.push((span, format!("{line}\n"))),
+            None => out.push((Span::new(span.end, span.end), format!("\n{line}"))),
+        }
+    }
+    out.extend(removed.map(|span| (span, String::new())));
+    Some(out)
+}
+
+/// A value of `左` or `右`: a number as a number, anything else as text.
+fn value(text: &str) -> String {
+    use std::str::FromStr as _;
+    if rust_decimal::Decimal::from_str(text.trim()).is_ok() && !text.trim().starts_with('+') {
+        text.trim().to_owned()
+    } else {
+        quote(text)
+    }
 }
 
 /// Where the comment lines directly above `start` (no blank line between) begin.
@@ -679,7 +790,10 @@ fn attached_comment_start(text: &str, start: usize) -> usize {
 }
 
 /// Reads a file as an expectation, or says why it cannot be read.
-pub fn read(path: &std::path::Path, name: &str) -> Result<(SourceFile, Expectation), Box<ExpectError>> {
+pub fn read(
+    path: &std::path::Path,
+    name: &str,
+) -> Result<(SourceFile, Expectation), Box<ExpectError>> {
     let bytes = std::fs::read(path).map_err(|e| {
         Box::new(ExpectError {
             message: format!("无法读取：{e}"),

@@ -28,7 +28,7 @@ use crate::findings::{FindingKind, ReportFindings};
 use crate::ruleset::{RuleSet, Severity};
 use crate::source::SourceFile;
 use diff::{Actual, Difference, Place};
-use expect::{Expectation, Expected};
+use expect::Expectation;
 
 /// The folder beside a rule file that holds its cases.
 pub const TESTS_DIR: &str = "tests";
@@ -263,7 +263,10 @@ fn discover(paths: &[PathBuf], run: &mut Run) -> Vec<Target> {
             .canonicalize()
             .unwrap_or_else(|_| target.rule_file.clone());
         if let Some(t) = targets.iter_mut().find(|t| {
-            t.rule_file.canonicalize().unwrap_or_else(|_| t.rule_file.clone()) == key
+            t.rule_file
+                .canonicalize()
+                .unwrap_or_else(|_| t.rule_file.clone())
+                == key
         }) {
             match (&mut t.only, target.only) {
                 (Some(mine), Some(theirs)) => mine.extend(theirs),
@@ -276,8 +279,9 @@ fn discover(paths: &[PathBuf], run: &mut Run) -> Vec<Target> {
     for path in paths {
         let shown = path.display();
         if !path.exists() {
-            run.problems
-                .push(format!("gouji: 「{shown}」不存在 / no such file or directory"));
+            run.problems.push(format!(
+                "gouji: 「{shown}」不存在 / no such file or directory"
+            ));
             continue;
         }
         if path.is_file() && path.extension().is_some_and(|e| e == "gouji") {
@@ -319,6 +323,10 @@ fn discover(paths: &[PathBuf], run: &mut Run) -> Vec<Target> {
             collect_rule_files(path, &mut files, 0);
             files.sort();
             for file in files {
+                // `gouji test` in a folder shows `rules/a.gouji`, not `./rules/a.gouji`.
+                let file = file
+                    .strip_prefix(".")
+                    .map_or(file.clone(), Path::to_path_buf);
                 if cases_dir(&file).is_dir() {
                     add(Target {
                         rule_file: file,
@@ -379,22 +387,10 @@ fn list_cases(dir: &Path, previous: &BTreeSet<String>) -> Vec<Found> {
     files.sort();
     for (rel, path) in files {
         if let Some(name) = rel.strip_suffix(expect::SUFFIX) {
-            let found = cases.entry(name.to_owned()).or_insert_with(|| Found {
-                name: name.to_owned(),
-                fixture: None,
-                clash: None,
-                expectation: None,
-            });
-            found.expectation = Some(path);
+            entry(&mut cases, name).expectation = Some(path);
         } else if is_report_file(&path) && !previous.contains(&rel) {
             let ext_len = path.extension().map_or(0, |e| e.len() + 1);
-            let name = &rel[..rel.len() - ext_len];
-            let found = cases.entry(name.to_owned()).or_insert_with(|| Found {
-                name: name.to_owned(),
-                fixture: None,
-                clash: None,
-                expectation: None,
-            });
+            let found = entry(&mut cases, &rel[..rel.len() - ext_len]);
             if found.fixture.is_some() {
                 found.clash = Some(path);
             } else {
@@ -403,6 +399,15 @@ fn list_cases(dir: &Path, previous: &BTreeSet<String>) -> Vec<Found> {
         }
     }
     cases.into_values().collect()
+}
+
+fn entry<'a>(cases: &'a mut BTreeMap<String, Found>, name: &str) -> &'a mut Found {
+    cases.entry(name.to_owned()).or_insert_with(|| Found {
+        name: name.to_owned(),
+        fixture: None,
+        clash: None,
+        expectation: None,
+    })
 }
 
 /// A path relative to a folder, with `/` separators, if it lies inside it (lexically).
@@ -421,8 +426,7 @@ fn relative_to(path: &Path, dir: &Path) -> Option<String> {
         parts
     };
     let (path, dir) = (normal(path), normal(dir));
-    path.starts_with(&dir)
-        .then(|| path[dir.len()..].join("/"))
+    path.starts_with(&dir).then(|| path[dir.len()..].join("/"))
 }
 
 // ───────────────────────────────────────────────────────────────────────────── running
@@ -570,9 +574,9 @@ fn observe_case(
     let input = load_input(fixture, render)?;
     let mut previous = None;
     let mut params: &[(String, String)] = &[];
-    if let Some((source, e)) = expectation {
-        params = &e.params;
-        if let Some((p, span)) = &e.previous {
+    if let Some((source, written)) = expectation {
+        params = &written.params;
+        if let Some((p, span)) = &written.previous {
             let path = fixture.parent().unwrap_or(Path::new("")).join(p);
             match load_input(&path, render) {
                 Ok(input) => previous = Some(input),
@@ -594,7 +598,7 @@ fn observe_case(
             render(&expect::ExpectError {
                 message: e.to_string(),
                 source: source.clone(),
-                span: e_span(source, &e.name).or(expectation.and_then(|(_, x)| x.params_span)),
+                span: param_span(source, written.params_span, &e.name).or(written.params_span),
                 help: Some(format!(
                     "规则集「{}」的参数：{}",
                     rule_set.id,
@@ -614,22 +618,25 @@ fn observe_case(
     Ok(observe(&checker, &input, previous.as_ref()))
 }
 
-/// Where a parameter's name is written in an expectation file (its first mention as a key).
-fn e_span(source: &SourceFile, name: &str) -> Option<crate::source::Span> {
-    let text = source.text();
-    let start = text.find(&format!("{name} ="))
+/// Where a parameter's name is written in an expectation's `参数` (`within`).
+fn param_span(
+    source: &SourceFile,
+    within: Option<crate::source::Span>,
+    name: &str,
+) -> Option<crate::source::Span> {
+    let within = within?;
+    let text = source.text().get(within.start..within.end)?;
+    let at = text
+        .find(&format!("{name} ="))
         .or_else(|| text.find(&format!("{name}=")))?;
+    let start = within.start + at;
     Some(crate::source::Span::new(start, start + name.len()))
 }
 
 fn load_input(path: &Path, render: RenderDiagnostic) -> Result<Input, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "gouji: 无法读取报告「{name}」：{}\n",
-            io_reason(&e)
-        )
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("gouji: 无法读取报告「{name}」：{}\n", io_reason(&e)))?;
     crate::extract::load(&name, &bytes).map_err(|e| render(&e))
 }
 
@@ -718,7 +725,10 @@ fn unknown_rule(rule_set: &RuleSet, id: &str) -> Option<String> {
     let hint = crate::diagnostic::suggest(id, candidates)
         .map(|s| format!("；是不是「{s}」？"))
         .unwrap_or_default();
-    Some(format!("（规则集「{}」中没有检查「{id}」{hint}）", rule_set.id))
+    Some(format!(
+        "（规则集「{}」中没有检查「{id}」{hint}）",
+        rule_set.id
+    ))
 }
 
 /// Compares a case's findings with its expectation, and blesses if asked.
@@ -781,9 +791,13 @@ fn judge(
         replace: difference
             .changed
             .iter()
-            .map(|c| (c.index, c.actual.to_expected()))
+            .map(|c| (c.index, diff::updated(&c.expected, &c.fields)))
             .collect(),
-        add: difference.unexpected.iter().map(Actual::to_expected).collect(),
+        add: difference
+            .unexpected
+            .iter()
+            .map(Actual::to_expected)
+            .collect(),
     };
     let text = expect::apply(source, e, &edits);
     let path = PathBuf::from(source.name());

@@ -37,7 +37,14 @@ pub fn failure_text(failure: &Failure, case: &super::CaseResult, paint: Paint) -
         Failure::Mismatch { difference, source } => {
             let _ = writeln!(out, "报告：{}", case.fixture.as_deref().unwrap_or(""));
             let _ = writeln!(out, "预期：{}", source.name());
-            out.push_str(&diff::render(difference, Some(source), TEST_WORDS, "", paint));
+            out.push_str(&diff::render(
+                difference,
+                Some(source),
+                None,
+                TEST_WORDS,
+                "",
+                paint,
+            ));
         }
         Failure::NoExpectation { actual } => {
             let _ = writeln!(
@@ -54,7 +61,7 @@ pub fn failure_text(failure: &Failure, case: &super::CaseResult, paint: Paint) -
                     unexpected: actual.clone(),
                     ..diff::Difference::default()
                 };
-                out.push_str(&diff::render(&d, None, TEST_WORDS, "", paint));
+                out.push_str(&diff::render(&d, None, None, TEST_WORDS, "", paint));
             }
             let _ = writeln!(
                 out,
@@ -67,7 +74,10 @@ pub fn failure_text(failure: &Failure, case: &super::CaseResult, paint: Paint) -
                 "预期文件「{}」没有对应的报告（同名的 .txt .html .htm .shtml .toml .json 文件）。",
                 case.expectation.as_deref().unwrap_or("")
             );
-            let _ = writeln!(out, "报告改了名字，就把预期文件也改成同样的名字；用例不要了，就删掉预期文件。");
+            let _ = writeln!(
+                out,
+                "报告改了名字，就把预期文件也改成同样的名字；用例不要了，就删掉预期文件。"
+            );
         }
     }
     out
@@ -99,7 +109,10 @@ pub fn human(
             out,
             "{}  {}",
             paint.bold(suite.name()),
-            paint.dim(&format!("{}（用例在 {}）", suite.rule_file, suite.cases_dir))
+            paint.dim(&format!(
+                "{}（用例在 {}）",
+                suite.rule_file, suite.cases_dir
+            ))
         );
         if let Some(error) = &suite.error {
             let _ = writeln!(out, "  {}", paint.red("规则文件有错误，用例没有运行："));
@@ -111,7 +124,9 @@ pub fn human(
         for case in &suite.cases {
             let (status, detail) = match &case.outcome {
                 Outcome::Passed => (paint.green("通过"), None),
-                Outcome::Skipped(reason) => (paint.yellow("跳过"), Some(format!("理由：{reason}\n"))),
+                Outcome::Skipped(reason) => {
+                    (paint.yellow("跳过"), Some(format!("理由：{reason}\n")))
+                }
                 Outcome::Error(text) => (paint.red("出错"), Some(text.clone())),
                 Outcome::Failed(f) => (paint.red("失败"), Some(failure_text(f, case, paint))),
             };
@@ -197,7 +212,11 @@ pub fn coverage_text(coverage: &[Coverage], min: Option<f64>, paint: Paint) -> S
             );
         }
         if let Some(min) = min.filter(|m| percent < *m) {
-            let _ = write!(line, "  {}", paint.red(&format!("低于 --min-coverage {}", format_percent(min))));
+            let _ = write!(
+                line,
+                "  {}",
+                paint.red(&format!("低于 --min-coverage {}", format_percent(min)))
+            );
         }
         let _ = writeln!(out, "{line}");
         let untested: Vec<_> = c.own.iter().filter(|k| !k.triggered).collect();
@@ -252,6 +271,17 @@ fn escape(text: &str, attribute: bool) -> String {
     out
 }
 
+/// The one line that says what went wrong: a diagnostic's `×` line, or the first line.
+fn headline(text: &str) -> String {
+    let line = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix('×'))
+        .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or("");
+    let line = line.trim();
+    line.strip_prefix("gouji: ").unwrap_or(line).to_owned()
+}
+
 /// A run as `JUnit` XML: one `<testsuite>` per rule file, named by its rule set, and in it one
 /// `<testcase>` per case (`classname` the rule set, `file` the report). A case that failed has a
 /// `<failure>` whose text is the diff; one that could not be run has an `<error>`; a skipped case
@@ -295,11 +325,10 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                 }
                 Outcome::Error(text) => {
                     errors += 1;
-                    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
                     let _ = writeln!(
                         cases,
                         "{open}>\n      <error message=\"{}\">{}</error>\n    </testcase>",
-                        escape(first.trim(), true),
+                        escape(&headline(text), true),
                         escape(text.trim_end(), false)
                     );
                 }

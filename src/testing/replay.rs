@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::diff::{self, Actual, Difference, FieldChange, Paint, DIFF_WORDS};
+use super::diff::{self, Actual, DIFF_WORDS, Difference, FieldChange, Paint};
 use crate::check::Checker;
 use crate::extract::Input;
 use crate::findings::FindingKind;
@@ -164,8 +164,7 @@ pub fn replay(
     let new_checker = checker(new.rule_set, params)?;
     let load = |path: &Path| -> Result<Input, String> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("gouji: 无法读取「{name}」：{e}\n"))?;
+        let bytes = std::fs::read(path).map_err(|e| format!("gouji: 无法读取「{name}」：{e}\n"))?;
         crate::extract::load(&name, &bytes).map_err(|e| render(&e))
     };
     let pairs = pair_years(&new_checker, reports, &load);
@@ -216,13 +215,19 @@ fn pair_years(
         .par_iter()
         .map(|p| checker.agency_and_year(&load(p).ok()?))
         .collect();
+    let mut by_key: std::collections::HashMap<(&str, i32), usize> =
+        std::collections::HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let Some((agency, year)) = key {
+            by_key.entry((agency.as_str(), *year)).or_insert(i);
+        }
+    }
     keys.iter()
         .map(|key| {
             let (agency, year) = key.as_ref()?;
-            let i = keys
-                .iter()
-                .position(|k| k.as_ref().is_some_and(|(a, y)| a == agency && *y == year - 1))?;
-            Some(paths[i].clone())
+            by_key
+                .get(&(agency.as_str(), year - 1))
+                .map(|&i| paths[i].clone())
         })
         .collect()
 }
@@ -244,8 +249,20 @@ pub fn human(replay: &Replay, all: bool, paint: Paint) -> String {
             }
             continue;
         }
-        let _ = writeln!(out, "\n{}  {}", paint.bold(&r.path), paint.dim(&d_summary(d)));
-        out.push_str(&diff::render(d, None, DIFF_WORDS, "  ", paint));
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            paint.bold(&r.path),
+            paint.dim(&d_summary(d))
+        );
+        out.push_str(&diff::render(
+            d,
+            None,
+            Some(&r.old),
+            DIFF_WORDS,
+            "  ",
+            paint,
+        ));
     }
     let s = replay.summary();
     let _ = writeln!(
