@@ -1,3 +1,10 @@
 fn main() -> std::process::ExitCode {
-    gouji::cli::run()
+    // A panic is a bug in gouji: say so in words, and exit with the documented code 3.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "gouji: 内部错误，这是 gouji 的缺陷，请报告 / internal error, please report: {info}"
+        );
+    }));
+    std::panic::catch_unwind(gouji::cli::run)
+        .unwrap_or_else(|_| std::process::ExitCode::from(gouji::cli::exit::INTERNAL))
 }

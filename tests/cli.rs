@@ -1065,3 +1065,53 @@ fn help_mentions_the_exit_codes() {
         );
     }
 }
+
+#[test]
+fn include_and_exclude_choose_the_files_found_in_directories() {
+    let dir = Scratch::new("include-exclude");
+    dir.write("reports/2020/a.txt", fixture_text("clean.txt"));
+    dir.write("reports/2021/b.txt", fixture_text("s1.txt"));
+    let paths = |args: &[&str]| -> Vec<String> {
+        let run = dir.run(args);
+        run.json()["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let base = ["check", "--format", "json", "--fail-on", "never", "reports"];
+    assert_eq!(
+        paths(&[&base[..], &["--include", "2020/**"]].concat()),
+        ["reports/2020/a.txt"]
+    );
+    assert_eq!(
+        paths(&[&base[..], &["--exclude", "2020/**"]].concat()),
+        ["reports/2021/b.txt"]
+    );
+    // Everything excluded: nothing to check is a usage error.
+    dir.run(&[&base[..], &["--exclude", "**"]].concat()).code(2);
+    let bad = dir.run(&[&base[..], &["--include", "["]].concat());
+    bad.code(2);
+    assert!(bad.stderr.contains("通配模式"), "{}", bad.stderr);
+}
+
+#[test]
+fn rules_show_lists_the_test_cases_of_a_check() {
+    let run = gouji(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "rules",
+            "show",
+            "rules/examples/hubei-2019.gouji",
+            "湖北.其他文件",
+        ],
+        None,
+    );
+    run.code(0);
+    assert!(
+        run.stdout.contains("rules/examples/tests/hubei-2019/"),
+        "{}",
+        run.stdout
+    );
+}

@@ -45,6 +45,13 @@ pub struct CheckArgs {
     /// 把结果写入文件（整体写入，不会留下半个文件）/ write the output to a file, atomically
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// 在目录中只检查匹配这些通配模式的文件（相对于所给目录，如 "2021/**"），可重复
+    /// / in directories, check only files matching these globs (relative to the directory)
+    #[arg(long = "include", value_name = "GLOB")]
+    include: Vec<String>,
+    /// 在目录中跳过匹配这些通配模式的文件，可重复 / in directories, skip files matching these globs
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
     /// 并行检查的线程数，默认为处理器核数 / parallel jobs (default: one per core)
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
@@ -150,7 +157,14 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let mut unreadable = false;
-    let paths = expand_paths(&args.paths, &mut unreadable);
+    let filter = match PathFilter::new(&args.include, &args.exclude) {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("gouji: {message}");
+            return exit::USAGE;
+        }
+    };
+    let paths = expand_paths(&args.paths, &filter, &mut unreadable);
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -576,17 +590,18 @@ fn load_input(path: &str) -> Result<crate::extract::Input, String> {
 
 /// Report files under the given paths: files as given, directories searched (in a stable
 /// order) for report files.
-fn expand_paths(paths: &[String], missing: &mut bool) -> Vec<String> {
+fn expand_paths(paths: &[String], filter: &PathFilter, missing: &mut bool) -> Vec<String> {
     let mut files = Vec::new();
     for path in paths {
         let p = Path::new(path);
         if path != "-" && p.is_dir() {
             let mut found = Vec::new();
             collect_reports(p, &mut found, 0);
+            found.retain(|f| filter.keeps(f.strip_prefix(p).unwrap_or(f)));
             found.sort();
             if found.is_empty() {
                 eprintln!(
-                    "gouji: 目录「{path}」中没有报告文件（.txt .html .htm .shtml .toml .json）"
+                    "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json）"
                 );
                 *missing = true;
             }
@@ -596,6 +611,41 @@ fn expand_paths(paths: &[String], missing: &mut bool) -> Vec<String> {
         }
     }
     files
+}
+
+/// `--include` and `--exclude`: which files found in directories are checked. Files named
+/// on the command line are always checked.
+struct PathFilter {
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl PathFilter {
+    fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+        let set = |patterns: &[String]| -> Result<Option<globset::GlobSet>, String> {
+            if patterns.is_empty() {
+                return Ok(None);
+            }
+            let mut builder = globset::GlobSetBuilder::new();
+            for pattern in patterns {
+                let glob = globset::GlobBuilder::new(pattern)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| format!("通配模式「{pattern}」有误：{}", e.kind()))?;
+                builder.add(glob);
+            }
+            builder.build().map(Some).map_err(|e| e.to_string())
+        };
+        Ok(Self {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
+
+    fn keeps(&self, relative: &Path) -> bool {
+        self.include.as_ref().is_none_or(|s| s.is_match(relative))
+            && !self.exclude.as_ref().is_some_and(|s| s.is_match(relative))
+    }
 }
 
 fn collect_reports(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
@@ -610,19 +660,10 @@ fn collect_reports(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         };
         if kind.is_dir() && depth < MAX_DEPTH {
             collect_reports(&path, out, depth + 1);
-        } else if kind.is_file() && is_report_file(&path) {
+        } else if kind.is_file() && crate::testing::is_report_file(&path) {
             out.push(path);
         }
     }
-}
-
-fn is_report_file(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(
-            e.to_ascii_lowercase().as_str(),
-            "txt" | "html" | "htm" | "shtml" | "toml" | "json"
-        )
-    })
 }
 
 /// The rule sets to check with: those in `--rules` files and directories, or the built-in

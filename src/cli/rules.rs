@@ -51,7 +51,7 @@ pub fn run(command: RulesCommand) -> u8 {
             target,
             check,
             roots,
-        } => show(&target, check.as_deref(), roots),
+        } => show(&target, check.as_deref(), &roots),
     }
 }
 
@@ -79,8 +79,8 @@ pub fn load(target: &str, roots: Vec<PathBuf>) -> Compiled {
     })
 }
 
-fn show(target: &str, check: Option<&str>, roots: Vec<PathBuf>) -> u8 {
-    let compiled = load(target, roots);
+fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
+    let compiled = load(target, roots.to_vec());
     let Some(rule_set) = compiled.rule_set.as_ref() else {
         eprint!("{}", render(&compiled));
         return exit::USAGE;
@@ -89,7 +89,9 @@ fn show(target: &str, check: Option<&str>, roots: Vec<PathBuf>) -> u8 {
         None => rule_set.outline(),
         Some(id) => {
             if let Some(c) = rule_set.check(id) {
-                rule_set.check_text(c)
+                let mut text = rule_set.check_text(c);
+                text.push_str(&cases_using(target, &rule_set.id, id, roots));
+                text
             } else {
                 let ids = rule_set.checks.iter().map(|c| c.id.as_str());
                 let hint = crate::diagnostic::suggest(id, ids)
@@ -274,6 +276,74 @@ fn collect_rule_files(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usiz
         if kind.is_dir() && depth < MAX_DEPTH {
             collect_rule_files(&path, out, depth + 1);
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
+            out.push(path);
+        }
+    }
+}
+
+/// The test cases (`gouji test` expectation files) that expect a finding of check `id`: in
+/// the cases folder of the rule file, or for a set found by id, in `tests/<id>/` under the
+/// rule roots and under `rules/` of the working directory.
+fn cases_using(target: &str, set_id: &str, id: &str, roots: &[PathBuf]) -> String {
+    let path = std::path::Path::new(target);
+    let mut dirs = Vec::new();
+    if path.is_file() {
+        dirs.push(crate::testing::cases_dir(path));
+    } else {
+        dirs.extend(
+            roots
+                .iter()
+                .map(|r| r.join(crate::testing::TESTS_DIR).join(set_id)),
+        );
+        dirs.push(
+            PathBuf::from("rules")
+                .join(crate::testing::TESTS_DIR)
+                .join(set_id),
+        );
+    }
+    let mut found = Vec::new();
+    for dir in &dirs {
+        collect_expectations(dir, &mut found);
+    }
+    found.sort();
+    found.dedup();
+    let using: Vec<String> = found
+        .into_iter()
+        .filter(|file| {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                return false;
+            };
+            let source = crate::source::SourceFile::new(file.display().to_string(), text);
+            crate::testing::expect::parse(&source)
+                .is_ok_and(|e| e.findings.iter().any(|f| f.rule == id))
+        })
+        .map(|file| format!("  {}\n", file.display()))
+        .collect();
+    if using.is_empty() {
+        format!(
+            "\n没有测试用例预期这条检查的问题（在 {} 中查找）\n",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        )
+    } else {
+        format!("\n预期这条检查的问题的测试用例：\n{}", using.concat())
+    }
+}
+
+fn collect_expectations(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_expectations(&path, out);
+        } else if path
+            .to_string_lossy()
+            .ends_with(crate::testing::expect::SUFFIX)
+        {
             out.push(path);
         }
     }
