@@ -888,7 +888,7 @@ fn a_directory_is_searched_and_checked_in_sorted_order() {
     let empty = dir.run(&["check", "empty"]);
     empty.code(2);
     assert!(
-        empty.stderr.contains("目录「empty」中没有报告文件"),
+        empty.stderr.contains("目录「empty」中没有要检查的报告文件"),
         "{}",
         empty.stderr
     );
