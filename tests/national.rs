@@ -332,7 +332,6 @@ fn findings_snapshots() {
 /// are all empty is never matched, so no row of the table is found. formats.md §6 names
 /// "tables present but every cell empty" as its own defect, which 读取.空白表格 exists for.
 #[test]
-#[ignore = "engine: an all-blank table is reported as 读取.缺少表格, not 读取.空白表格"]
 fn a_table_with_every_cell_blank_is_reported_as_blank() {
     let checker = Checker::new(rule_sets(), &[]).expect("no parameters");
     let name = "known-issues/整表空白.txt";

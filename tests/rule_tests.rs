@@ -472,7 +472,9 @@ fn bless_rewrites_only_what_changed() {
     );
     // Written whole: no temporary file is left behind, and the run is now clean.
     assert!(
-        dir.files().iter().all(|f| !f.ends_with(".tmp")),
+        dir.files().iter().all(|f| !std::path::Path::new(f)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tmp"))),
         "{:?}",
         dir.files()
     );

@@ -2,6 +2,7 @@
 //! into cells, every line and cell with its span in the source. Plain text is split here;
 //! HTML is projected into the same shape by [`super::html`], so one matcher serves both.
 
+use super::normalize::{trim_end, trim_start};
 use crate::report::InputKind;
 use crate::source::{SourceFile, Span};
 
@@ -73,7 +74,8 @@ impl Document {
 /// Lays out plain text: one line per line, cells split as the line's separators suggest.
 pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
     let text = source.text();
-    let mut lines = Vec::new();
+    // Room for lines of 64 bytes on average, which reports seldom go under.
+    let mut lines = Vec::with_capacity(text.len() / 64 + 1);
     let mut start = 0;
     for raw in text.split_inclusive('\n') {
         let end = start + raw.trim_end_matches(['\n', '\r']).len();
@@ -91,91 +93,191 @@ pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
 }
 
 /// Splits a line into cells: at tabs if it has any, else at `|` or `／`, else at runs of two
-/// or more spaces (a single space splits only between numbers: `0 0 0`).
+/// or more spaces (a single space splits only between numbers: `0 0 0`). A line with `／`
+/// that runs of spaces split into as many cells or more is split at the spaces: there `／`
+/// is part of a label (`本年增／减`) or a mark for nothing (`政府集中采购  ／  ／`).
 pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
-    let trimmed = line.trim_end();
-    if trimmed.trim().is_empty() {
+    let trimmed = trim_end(line);
+    if trim_start(trimmed).is_empty() {
         return Vec::new();
     }
-    let pieces: Vec<(usize, &str)> = if trimmed.contains('\t') {
-        split_keep_offsets(trimmed, |s| s.find('\t').map(|i| (i, 1)))
-    } else if trimmed.contains('|') || trimmed.contains('｜') {
-        let mut p = split_keep_offsets(trimmed, |s| {
-            s.char_indices()
-                .find(|&(_, c)| c == '|' || c == '｜')
-                .map(|(i, c)| (i, c.len_utf8()))
-        });
-        // `| a | b |`: the empty pieces outside the outer pipes are not cells.
-        if p.first().is_some_and(|(_, t)| t.trim().is_empty()) {
-            p.remove(0);
+    let cell = |from: usize, to: usize| {
+        let piece = trim_start(&trimmed[from..to]);
+        let text = trim_end(piece);
+        let start = offset + to - piece.len();
+        LineCell {
+            text: text.to_owned(),
+            span: Span::new(start, start + text.len()),
         }
-        if p.last().is_some_and(|(_, t)| t.trim().is_empty()) {
-            p.pop();
-        }
-        p
-    } else if trimmed.contains('／') && !trimmed.trim().eq("／") {
-        split_keep_offsets(trimmed, |s| s.find('／').map(|i| (i, '／'.len_utf8())))
-    } else {
-        split_spaces(trimmed)
     };
-    pieces
-        .into_iter()
-        .map(|(at, piece)| {
-            let lead = piece.len() - piece.trim_start().len();
-            let text = piece.trim();
-            let start = offset + at + lead;
-            LineCell {
-                text: text.to_owned(),
-                span: Span::new(start, start + text.len()),
+    let bytes = trimmed.as_bytes();
+    if bytes.contains(&b'\t') {
+        let tabs: usize = bytes.iter().map(|&b| usize::from(b == b'\t')).sum();
+        let mut cells = Vec::with_capacity(tabs + 1);
+        let mut from = 0;
+        for (at, &b) in bytes.iter().enumerate() {
+            if b == b'\t' {
+                cells.push(cell(from, at));
+                from = at + 1;
             }
-        })
-        .collect()
+        }
+        cells.push(cell(from, bytes.len()));
+        return cells;
+    }
+    let found = Separators::scan(trimmed);
+    let mut cells = Vec::new();
+    if found.pipes > 0 {
+        // `| a | b |`: the empty pieces outside the outer pipes are not cells.
+        let mut pieces = Vec::with_capacity(found.pipes + 1);
+        split_at(
+            trimmed,
+            |c| c == '|' || c == '｜',
+            |from, to| pieces.push((from, to)),
+        );
+        let blank = |&(from, to): &(usize, usize)| trimmed[from..to].trim().is_empty();
+        let first = usize::from(pieces.first().is_some_and(blank));
+        let last =
+            pieces.len() - usize::from(pieces.len() > first && pieces.last().is_some_and(blank));
+        cells.reserve(last - first);
+        for &(from, to) in &pieces[first..last] {
+            cells.push(cell(from, to));
+        }
+    } else if found.slashes > 0
+        && trimmed.trim_start() != "／"
+        && split_spaces(trimmed, found.wide_spaces, |_, _| {}) < found.slashes + 1
+    {
+        cells.reserve(found.slashes + 1);
+        let mut from = 0;
+        for piece in trimmed.split('／') {
+            cells.push(cell(from, from + piece.len()));
+            from += piece.len() + '／'.len_utf8();
+        }
+    } else if found.spaces == 0 && !found.wide_spaces {
+        // Prose and labels: one cell.
+        cells.push(cell(0, trimmed.len()));
+    } else {
+        split_spaces(trimmed, found.wide_spaces, |from, to| {
+            cells.push(cell(from, to));
+        });
+    }
+    cells
 }
 
-fn split_keep_offsets(
-    line: &str,
-    next: impl Fn(&str) -> Option<(usize, usize)>,
-) -> Vec<(usize, &str)> {
-    let mut pieces = Vec::new();
-    let mut at = 0;
-    while let Some((i, len)) = next(&line[at..]) {
-        pieces.push((at, &line[at..at + i]));
-        at += i + len;
+/// What separators a line (without tabs) has, found in one pass over its bytes.
+#[derive(Default)]
+struct Separators {
+    /// `|` and `｜`.
+    pipes: usize,
+    /// `／`.
+    slashes: usize,
+    /// ASCII spaces.
+    spaces: usize,
+    /// Ideographic or no-break spaces.
+    wide_spaces: bool,
+}
+
+impl Separators {
+    /// The bytes that start a separator: `|`, space, and the lead bytes of `｜` `／`
+    /// (U+FF5C, U+FF0F), U+3000 and U+00A0.
+    const STARTS: [bool; 256] = {
+        let mut starts = [false; 256];
+        starts[b'|' as usize] = true;
+        starts[b' ' as usize] = true;
+        starts[0xef] = true;
+        starts[0xe3] = true;
+        starts[0xc2] = true;
+        starts
+    };
+
+    fn scan(line: &str) -> Self {
+        // Long lines (prose) are searched for each separator with the library's vectorised
+        // searches: there the separators are rare.
+        if line.len() >= 64 {
+            let count = |needle: char| {
+                if line.contains(needle) {
+                    line.matches(needle).count()
+                } else {
+                    0
+                }
+            };
+            return Self {
+                pipes: count('|') + count('｜'),
+                slashes: count('／'),
+                spaces: usize::from(line.as_bytes().contains(&b' ')),
+                wide_spaces: line.contains("\u{3000}") || line.contains("\u{a0}"),
+            };
+        }
+        let bytes = line.as_bytes();
+        let mut found = Self::default();
+        let mut i = 0;
+        while let Some(at) = bytes[i..]
+            .iter()
+            .position(|&b| Self::STARTS[usize::from(b)])
+        {
+            let at = i + at;
+            match &bytes[at..] {
+                [b'|', ..] | [0xef, 0xbd, 0x9c, ..] => found.pipes += 1,
+                [b' ', ..] => found.spaces += 1,
+                [0xef, 0xbc, 0x8f, ..] => found.slashes += 1,
+                [0xe3, 0x80, 0x80, ..] | [0xc2, 0xa0, ..] => found.wide_spaces = true,
+                _ => {}
+            }
+            i = at + 1;
+        }
+        found
     }
-    pieces.push((at, &line[at..]));
-    pieces
+}
+
+/// Calls `piece` with the byte range of every piece of `line` between separators.
+fn split_at(line: &str, is_separator: impl Fn(char) -> bool, mut piece: impl FnMut(usize, usize)) {
+    let mut from = 0;
+    for (at, c) in line.char_indices() {
+        if is_separator(c) {
+            piece(from, at);
+            from = at + c.len_utf8();
+        }
+    }
+    piece(from, line.len());
 }
 
 /// Splits at runs of two or more spaces (ASCII or ideographic), and at single spaces that
-/// stand between two numbers.
-fn split_spaces(line: &str) -> Vec<(usize, &str)> {
-    let leading = line.len() - line.trim_start().len();
-    let mut pieces = Vec::new();
-    let mut start = leading;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if at < leading || !is_space(c) {
-            i += 1;
-            continue;
+/// stand between two numbers; calls `piece` with the byte range of every piece and returns
+/// their number. `line` has no trailing spaces; `wide_spaces` says whether it has any
+/// ideographic or no-break space.
+fn split_spaces(line: &str, wide_spaces: bool, mut piece: impl FnMut(usize, usize)) -> usize {
+    let mut count = 0;
+    let mut start = line.len() - line.trim_start().len();
+    let mut i = start;
+    // Lines with only ASCII spaces (nearly all) are searched with a byte search.
+    let next_space = |from: &str| {
+        if wide_spaces {
+            from.find(is_space)
+        } else {
+            from.find(' ')
         }
-        let mut j = i;
-        while j < chars.len() && is_space(chars[j].1) {
-            j += 1;
-        }
-        let run_end = chars.get(j).map_or(line.len(), |&(a, _)| a);
-        let wide = j - i >= 2 || c == '\u{3000}';
+    };
+    while let Some(found) = next_space(&line[i..]) {
+        let at = i + found;
+        let first = line[at..].chars().next().unwrap_or(' ');
+        let run = line[at..]
+            .find(|c: char| !is_space(c))
+            .unwrap_or(line.len() - at);
+        let run_end = at + run;
+        let wide = line[at..run_end].chars().nth(1).is_some() || first == '\u{3000}';
         let value_follows =
-            j < chars.len() && super::normalize::looks_like_value(word_at(line, run_end));
+            run_end < line.len() && super::normalize::looks_like_value(word_at(line, run_end));
         if wide || value_follows {
-            pieces.push((start, &line[start..at]));
+            piece(start, at);
+            count += 1;
             start = run_end;
         }
-        i = j;
+        i = run_end;
+        if i >= line.len() {
+            break;
+        }
     }
-    pieces.push((start, &line[start..]));
-    pieces
+    piece(start, line.len());
+    count + 1
 }
 
 /// The word that starts at `start`: up to the next space.

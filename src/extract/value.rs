@@ -4,14 +4,24 @@
 
 use rust_decimal::Decimal;
 
-use super::normalize::is_nothing_mark;
+use super::normalize::{is_html_space, is_nothing_mark, trim};
 use crate::report::{Cell, CellValue};
 use crate::ruleset::CellType;
 use crate::source::Span;
 
+/// Units read off the end of a number, longest first: money, percent, and the counting
+/// words reports write after counts (`18件`), which make a count cell the wrong type rather
+/// than unreadable.
+const UNITS: [&str; 7] = ["万元", "元", "%", "件", "条", "个", "项"];
+
 /// Reads one cell.
 pub fn read_cell(raw: &str, cell_type: &CellType, span: Span) -> Cell {
-    let raw = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{200b}');
+    let mut raw = trim(raw);
+    if raw.starts_with('\u{200b}') || raw.ends_with('\u{200b}') {
+        raw = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{200b}');
+    }
+    // `&nbsp;` copied from a page's source is an empty cell, as it is on the page.
+    let raw = if is_html_space(raw) { "" } else { raw };
     let (value, unit) = parse(raw, cell_type);
     Cell {
         raw: raw.to_owned(),
@@ -28,10 +38,16 @@ fn parse(raw: &str, cell_type: &CellType) -> (CellValue, Option<String>) {
     if matches!(cell_type, CellType::Text) {
         return (CellValue::Text(raw.to_owned()), None);
     }
+    // Most cells are a plain count.
+    if raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = raw.parse::<u64>() {
+            return (CellValue::Number(Decimal::from(n)), None);
+        }
+    }
     if is_nothing_mark(raw) {
         return (CellValue::NotApplicable(raw.to_owned()), None);
     }
-    let mut text: String = raw
+    let text: String = raw
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -40,29 +56,38 @@ fn parse(raw: &str, cell_type: &CellType) -> (CellValue, Option<String>) {
             '＋' => '+',
             '－' | '−' | '—' => '-',
             '％' => '%',
+            // Traditional characters, in reports copied in them.
+            '萬' => '万',
+            '減' => '减',
+            '條' => '条',
+            '個' => '个',
+            '項' => '项',
             other => other,
         })
         .collect();
+    let mut text = text.as_str();
     let mut unit = None;
-    for suffix in ["万元", "元", "%"] {
+    for suffix in UNITS {
         if let Some(rest) = text.strip_suffix(suffix) {
             unit = Some(suffix.to_owned());
-            text = rest.to_owned();
+            text = rest;
             break;
         }
     }
     let negative = if let Some(rest) = text.strip_prefix('减') {
-        text = rest.to_owned();
+        text = rest;
         true
     } else if let Some(rest) = text.strip_prefix('增') {
-        text = rest.to_owned();
+        text = rest;
         false
     } else {
         false
     };
     // Thousands separators: `1,234` but not a decimal comma.
+    let plain;
     if text.contains(',') && text.split(',').skip(1).all(|g| g.len() == 3) {
-        text = text.replace(',', "");
+        plain = text.replace(',', "");
+        text = &plain;
     }
     match text.parse::<Decimal>() {
         Ok(n)
