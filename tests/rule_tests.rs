@@ -16,6 +16,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::support::Run;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rule-tests");
 const NATIONAL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -114,25 +116,7 @@ impl Drop for Scratch {
     }
 }
 
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    args: String,
-}
-
 impl Run {
-    #[track_caller]
-    fn code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code, expected,
-            "`gouji {}` exited with {} (expected {expected})\n--- stdout\n{}\n--- stderr\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
     #[track_caller]
     fn shows(&self, text: &str) -> &Self {
         assert!(

@@ -15,3 +15,35 @@ pub fn render_diagnostic(d: &impl miette::Diagnostic) -> String {
         .expect("rendering into a String cannot fail");
     out
 }
+
+/// What one run of the gouji binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub args: String,
+}
+
+impl Run {
+    /// Asserts the exit code, showing everything the run printed if it differs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "`gouji {}` exited with {} (expected {expected})\n--- stdout\n{}\n--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// The JSON the run printed.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`gouji {}` printed no JSON ({e}):\n{}",
+                self.args, self.stdout
+            )
+        })
+    }
+}
