@@ -19,128 +19,15 @@
 //! - `broken.gouji`: a rule file naming a column its table does not have.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::support::Run;
+use crate::support::{FIXTURES, Run, Scratch, gouji};
 use unicode_width::UnicodeWidthChar;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
-
 // ───────────────────────────────────────────────────────────────────────────── helpers
-
-/// A fresh working directory, removed again at the end of the test.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    /// `name` keeps the directories of tests running in parallel apart.
-    fn new(name: &str) -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("cli")
-            .join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let dir = dir.canonicalize().expect("the directory was just made");
-        for above in dir.ancestors().skip(1) {
-            assert!(
-                !above.join("gouji.toml").exists(),
-                "{} would be read by every test; the CLI tests need no gouji.toml above {}",
-                above.join("gouji.toml").display(),
-                dir.display()
-            );
-        }
-        Self { dir }
-    }
-
-    fn path(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Copies fixtures into the directory under their own names.
-    fn with(self, fixtures: &[&str]) -> Self {
-        for name in fixtures {
-            std::fs::copy(Path::new(FIXTURES).join(name), self.dir.join(name))
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-        }
-        self
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        let path = self.dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
-        }
-        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    }
-
-    /// The file names in the directory (not recursive), sorted.
-    fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    /// Runs `gouji` here.
-    fn run(&self, args: &[&str]) -> Run {
-        gouji(&self.dir, args, None)
-    }
-
-    /// Runs `gouji` here with `input` on standard input.
-    fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
-        gouji(&self.dir, args, Some(input))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn gouji(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gouji"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the gouji binary runs");
-    if let Some(bytes) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin is piped")
-            .write_all(bytes)
-            .expect("gouji reads its standard input");
-    }
-    let output = child.wait_with_output().expect("gouji finishes");
-    Run {
-        code: output
-            .status
-            .code()
-            .expect("gouji exits, not killed by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        args: args.join(" "),
-    }
-}
 
 fn fixture_text(name: &str) -> String {
     std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()
@@ -365,7 +252,7 @@ fn collect_keys(value: &Value, keys: &mut BTreeSet<String>) {
 fn s1_json() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
-        Scratch::new("s1-json")
+        Scratch::new("cli", "s1-json")
             .with(&["s1.txt"])
             .run(&["check", "--format", "json", "s1.txt"])
     })
@@ -375,12 +262,9 @@ fn s1_json() -> &'static Run {
 fn clean_json() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
-        Scratch::new("clean-json").with(&["clean.txt"]).run(&[
-            "check",
-            "--format",
-            "json",
-            "clean.txt",
-        ])
+        Scratch::new("cli", "clean-json")
+            .with(&["clean.txt"])
+            .run(&["check", "--format", "json", "clean.txt"])
     })
 }
 
@@ -389,7 +273,7 @@ fn clean_json() -> &'static Run {
 fn carry_over_json() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
-        Scratch::new("carry-over-json")
+        Scratch::new("cli", "carry-over-json")
             .with(&["clean.txt", "prev-2019.txt"])
             .run(&[
                 "check",
@@ -423,7 +307,7 @@ fn clean_report_exits_0_and_verbose_lists_the_checks_not_evaluated() {
             .all(|n| n["reason"].as_str().unwrap().contains("--prev"))
     );
 
-    let dir = Scratch::new("clean").with(&["clean.txt"]);
+    let dir = Scratch::new("cli", "clean").with(&["clean.txt"]);
     let quiet = dir.run(&["check", "clean.txt"]);
     quiet.code(0);
     assert!(
@@ -463,7 +347,7 @@ fn clean_report_exits_0_and_verbose_lists_the_checks_not_evaluated() {
 
 #[test]
 fn fail_on_chooses_the_level_that_makes_exit_code_1() {
-    let dir = Scratch::new("fail-on").with(&["clean.txt", "warning.txt", "s1.txt"]);
+    let dir = Scratch::new("cli", "fail-on").with(&["clean.txt", "warning.txt", "s1.txt"]);
     // warning.txt has a warning and nothing else.
     let warning = dir.run(&["check", "--format", "json", "warning.txt"]);
     warning.code(0);
@@ -481,7 +365,7 @@ fn fail_on_chooses_the_level_that_makes_exit_code_1() {
 
 #[test]
 fn usage_errors_and_unreadable_inputs_exit_2() {
-    let dir = Scratch::new("exit-2").with(&["clean.txt", "broken.gouji"]);
+    let dir = Scratch::new("cli", "exit-2").with(&["clean.txt", "broken.gouji"]);
     dir.write("empty.txt", "");
     dir.write(
         "scan.pdf",
@@ -546,7 +430,7 @@ fn usage_errors_and_unreadable_inputs_exit_2() {
 
 #[test]
 fn a_bad_gouji_toml_exits_2() {
-    let dir = Scratch::new("bad-config").with(&["clean.txt"]);
+    let dir = Scratch::new("cli", "bad-config").with(&["clean.txt"]);
     for (config, message) in [
         ("fail_on = \n", "TOML 语法错误"),
         ("fail_on = \"sometimes\"\n", "fail_on 应为"),
@@ -746,7 +630,7 @@ fn json_output_snapshot_and_docs() {
 
 #[test]
 fn human_output_snapshot() {
-    let dir = Scratch::new("human").with(&["s1.txt"]);
+    let dir = Scratch::new("cli", "human").with(&["s1.txt"]);
     let run = dir.run(&["check", "s1.txt"]);
     run.code(1);
     assert!(!run.stdout.contains('\u{1b}'), "colour without a terminal");
@@ -763,7 +647,7 @@ fn human_output_snapshot() {
 
 #[test]
 fn prev_makes_the_carry_over_check_evaluated() {
-    let dir = Scratch::new("prev").with(&["clean.txt", "s1.txt", "prev-2019.txt"]);
+    let dir = Scratch::new("cli", "prev").with(&["clean.txt", "s1.txt", "prev-2019.txt"]);
     // s1.txt carries over the 2 applications prev-2019.txt left open: 结转连续 passes.
     let pass = dir.run(&[
         "check",
@@ -838,7 +722,7 @@ fn prev_makes_the_carry_over_check_evaluated() {
 
 #[test]
 fn a_directory_is_searched_and_checked_in_sorted_order() {
-    let dir = Scratch::new("directory");
+    let dir = Scratch::new("cli", "directory");
     // Written in reverse order, and with a file that is not a report.
     dir.write("reports/b.txt", fixture_text("s1.txt"));
     dir.write("reports/a.txt", fixture_text("clean.txt"));
@@ -868,7 +752,7 @@ fn a_directory_is_searched_and_checked_in_sorted_order() {
 
 #[test]
 fn dash_reads_standard_input() {
-    let dir = Scratch::new("stdin");
+    let dir = Scratch::new("cli", "stdin");
     let run = dir.run_with_stdin(
         &["check", "--format", "json", "-"],
         fixture_text("s1.txt").as_bytes(),
@@ -890,7 +774,7 @@ fn dash_reads_standard_input() {
 
 #[test]
 fn output_writes_the_file_whole() {
-    let dir = Scratch::new("output").with(&["s1.txt"]);
+    let dir = Scratch::new("cli", "output").with(&["s1.txt"]);
     dir.write("out.json", "an older result, to be replaced");
     let written = dir.run(&[
         "check", "--format", "json", "s1.txt", "--output", "out.json",
@@ -924,7 +808,7 @@ fn output_writes_the_file_whole() {
 
 #[test]
 fn gouji_toml_params_and_fail_on() {
-    let dir = Scratch::new("config").with(&["office.txt", "s1.txt"]);
+    let dir = Scratch::new("cli", "config").with(&["office.txt", "s1.txt"]);
     let regulations = |run: &Run| findings_of(&run.json()["reports"][0], "规章权限").len();
     // The title does not say that the office is a township's: nothing to hold 规章 against.
     let inferred = dir.run(&["check", "--format", "json", "office.txt"]);
@@ -964,7 +848,7 @@ fn gouji_toml_params_and_fail_on() {
 
 #[test]
 fn gouji_toml_unknown_key_is_underlined() {
-    let dir = Scratch::new("config-unknown").with(&["clean.txt"]);
+    let dir = Scratch::new("cli", "config-unknown").with(&["clean.txt"]);
     dir.write(
         "gouji.toml",
         "# 本目录报告的检查设置\nfail-on = \"warning\"\n\n[params]\n机关层级 = \"乡镇\"\n",
@@ -989,7 +873,7 @@ fn rules_check_and_show() {
         ok.stderr
     );
 
-    let dir = Scratch::new("rules").with(&["broken.gouji"]);
+    let dir = Scratch::new("cli", "rules").with(&["broken.gouji"]);
     let broken = dir.run(&["rules", "check", "broken.gouji"]);
     broken.code(2);
     assert!(
@@ -1023,7 +907,7 @@ fn rules_check_and_show() {
 
 #[test]
 fn help_mentions_the_exit_codes() {
-    let dir = Scratch::new("help");
+    let dir = Scratch::new("cli", "help");
     let run = dir.run(&["--help"]);
     run.code(0);
     assert!(run.stdout.contains("退出码 / exit codes"), "{}", run.stdout);
@@ -1040,7 +924,7 @@ fn help_mentions_the_exit_codes() {
 
 #[test]
 fn include_and_exclude_choose_the_files_found_in_directories() {
-    let dir = Scratch::new("include-exclude");
+    let dir = Scratch::new("cli", "include-exclude");
     dir.write("reports/2020/a.txt", fixture_text("clean.txt"));
     dir.write("reports/2021/b.txt", fixture_text("s1.txt"));
     let paths = |args: &[&str]| -> Vec<String> {

@@ -15,80 +15,14 @@
 //! test cases of checks other than those the fixtures are about.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::Run;
+use crate::support::{FIXTURES, Scratch};
 use unicode_width::UnicodeWidthChar;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
-
 // ───────────────────────────────────────────────────────────────────────────── helpers
-
-/// A fresh working directory, removed again at the end of the test.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("render")
-            .join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let dir = dir.canonicalize().expect("the directory was just made");
-        for above in dir.ancestors().skip(1) {
-            assert!(
-                !above.join("gouji.toml").exists(),
-                "{} would be read by every test",
-                above.join("gouji.toml").display()
-            );
-        }
-        Self { dir }
-    }
-
-    /// Copies fixtures into the directory under their own names.
-    fn with(self, fixtures: &[&str]) -> Self {
-        for name in fixtures {
-            std::fs::copy(Path::new(FIXTURES).join(name), self.dir.join(name))
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-        }
-        self
-    }
-
-    /// Copies a fixture under another name.
-    fn copy(&self, fixture: &str, name: &str) {
-        std::fs::copy(Path::new(FIXTURES).join(fixture), self.dir.join(name))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_gouji"))
-            .args(args)
-            .current_dir(&self.dir)
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("FORCE_COLOR")
-            .stdin(Stdio::null())
-            .output()
-            .expect("the gouji binary runs");
-        Run {
-            code: output.status.code().expect("gouji exits, not killed"),
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-            args: args.join(" "),
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn fixture_text(name: &str) -> String {
     std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()
@@ -308,7 +242,7 @@ fn assert_regions_point_at_the_cells(log: &Value, reports: &[&str]) -> usize {
 
 #[test]
 fn sarif_snapshot_and_structure() {
-    let dir = Scratch::new("sarif").with(&["s1.txt", "warning.txt", "clean.txt"]);
+    let dir = Scratch::new("render", "sarif").with(&["s1.txt", "warning.txt", "clean.txt"]);
     let run = dir.run(&[
         "check",
         "--format",
@@ -376,7 +310,7 @@ fn sarif_snapshot_and_structure() {
 
 #[test]
 fn sarif_without_findings_and_with_last_years_report() {
-    let dir = Scratch::new("sarif-clean").with(&["clean.txt", "prev-2019.txt"]);
+    let dir = Scratch::new("render", "sarif-clean").with(&["clean.txt", "prev-2019.txt"]);
     let clean = dir.run(&["check", "--format", "sarif", "clean.txt"]);
     clean.code(0);
     let log = clean.json();
@@ -520,7 +454,7 @@ fn redact_junit(xml: &str) -> String {
 
 #[test]
 fn junit_snapshot_and_structure() {
-    let dir = Scratch::new("junit").with(&["s1.txt", "warning.txt", "clean.txt"]);
+    let dir = Scratch::new("render", "junit").with(&["s1.txt", "warning.txt", "clean.txt"]);
     let run = dir.run(&[
         "check",
         "--format",
@@ -607,7 +541,7 @@ fn junit_snapshot_and_structure() {
 
 #[test]
 fn github_annotations() {
-    let dir = Scratch::new("github").with(&["s1.txt", "warning.txt", "clean.txt"]);
+    let dir = Scratch::new("render", "github").with(&["s1.txt", "warning.txt", "clean.txt"]);
     let run = dir.run(&[
         "check",
         "--format",
@@ -643,7 +577,7 @@ fn github_annotations() {
 /// Paths with the characters each format must escape.
 #[test]
 fn paths_are_escaped_in_every_format() {
-    let dir = Scratch::new("escape");
+    let dir = Scratch::new("render", "escape");
     let name = "a&b<c>'d\"e,f:g%h 报告.txt";
     dir.copy("s1.txt", name);
 
@@ -689,9 +623,9 @@ fn paths_are_escaped_in_every_format() {
 #[test]
 fn github_escapes_messages_and_properties() {
     // A rule file whose message has every character GitHub's commands treat specially.
-    let dir = Scratch::new("github-escape").with(&["s1.txt"]);
+    let dir = Scratch::new("render", "github-escape").with(&["s1.txt"]);
     std::fs::write(
-        dir.dir.join("r.gouji"),
+        dir.path().join("r.gouji"),
         "规则集 转义\n\n\
          检查 甲 提示 {\n  断言 全文 包含 \"不会出现的文字\"\n  消息 \"100% 的,冒号:和\\n换行\"\n}\n",
     )
@@ -740,7 +674,7 @@ fn not_evaluated_rules(report: &Value) -> BTreeSet<String> {
 
 #[test]
 fn select_and_ignore_by_id_and_tag() {
-    let dir = Scratch::new("select").with(&["s1.txt", "warning.txt"]);
+    let dir = Scratch::new("render", "select").with(&["s1.txt", "warning.txt"]);
     let all = json_report(&dir, &["s1.txt"], 1);
     let all_passed = all["summary"]["passed"].as_u64().unwrap();
 
@@ -814,8 +748,8 @@ fn junit_cases(xml: &str) -> Vec<String> {
 
 #[test]
 fn select_by_id_prefix_and_junit_cases() {
-    let dir = Scratch::new("select-prefix").with(&["s1.txt"]);
-    std::fs::write(dir.dir.join("r.gouji"), TEXT_RULES).unwrap();
+    let dir = Scratch::new("render", "select-prefix").with(&["s1.txt"]);
+    std::fs::write(dir.path().join("r.gouji"), TEXT_RULES).unwrap();
     let junit = |args: &[&str]| {
         let mut all = vec!["check", "--format", "junit", "--rules", "r.gouji"];
         all.extend(args);
@@ -853,7 +787,7 @@ fn select_by_id_prefix_and_junit_cases() {
 
 #[test]
 fn unknown_names_are_a_warning_with_a_suggestion() {
-    let dir = Scratch::new("select-unknown").with(&["s1.txt"]);
+    let dir = Scratch::new("render", "select-unknown").with(&["s1.txt"]);
     let run = dir.run(&[
         "check", "--format", "json", "--select", "S9", "--ignore", "勾稽x", "s1.txt",
     ]);
@@ -884,15 +818,15 @@ fn unknown_names_are_a_warning_with_a_suggestion() {
 /// province's set inheriting it by id) into `规则/`.
 fn with_province_rules(dir: &Scratch) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/extends/by-id");
-    std::fs::create_dir_all(dir.dir.join("规则")).unwrap();
+    std::fs::create_dir_all(dir.path().join("规则")).unwrap();
     for name in ["main.gouji", "national.gouji"] {
-        std::fs::copy(from.join(name), dir.dir.join("规则").join(name)).unwrap();
+        std::fs::copy(from.join(name), dir.path().join("规则").join(name)).unwrap();
     }
 }
 
 #[test]
 fn rules_list_sets() {
-    let dir = Scratch::new("rules-list");
+    let dir = Scratch::new("render", "rules-list");
     with_province_rules(&dir);
     let run = dir.run(&["rules", "list", "--rules", "规则"]);
     run.code(0);
@@ -935,7 +869,7 @@ fn rules_list_sets() {
 
 #[test]
 fn rules_list_checks_of_a_set() {
-    let dir = Scratch::new("rules-list-checks");
+    let dir = Scratch::new("render", "rules-list-checks");
     with_province_rules(&dir);
     let run = dir.run(&["rules", "list", "某省-2021", "--rules", "规则"]);
     run.code(0);
@@ -966,11 +900,11 @@ fn rules_list_checks_of_a_set() {
 
 #[test]
 fn rules_list_reports_broken_rule_files() {
-    let dir = Scratch::new("rules-list-broken").with(&["broken.gouji"]);
-    std::fs::create_dir_all(dir.dir.join("规则")).unwrap();
+    let dir = Scratch::new("render", "rules-list-broken").with(&["broken.gouji"]);
+    std::fs::create_dir_all(dir.path().join("规则")).unwrap();
     std::fs::rename(
-        dir.dir.join("broken.gouji"),
-        dir.dir.join("规则/broken.gouji"),
+        dir.path().join("broken.gouji"),
+        dir.path().join("规则/broken.gouji"),
     )
     .unwrap();
     let run = dir.run(&["rules", "list", "--rules", "规则"]);

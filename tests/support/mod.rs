@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests.
 
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The reports and rule files the command-line tests run on.
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
+
 /// Renders a diagnostic the way a person sees it, but deterministically: no colour, no
 /// terminal links, no syntax highlighting and a fixed width of 100 columns, so a snapshot
 /// does not depend on the terminal the tests run in.
@@ -45,5 +52,122 @@ impl Run {
                 self.args, self.stdout
             )
         })
+    }
+}
+
+/// A fresh working directory, removed again at the end of the test.
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// `group` (the test module) and `name` keep the directories of tests running in
+    /// parallel apart.
+    pub fn new(group: &str, name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(group)
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let dir = dir.canonicalize().expect("the directory was just made");
+        for above in dir.ancestors().skip(1) {
+            assert!(
+                !above.join("gouji.toml").exists(),
+                "{} would be read by every test; the CLI tests need no gouji.toml above {}",
+                above.join("gouji.toml").display(),
+                dir.display()
+            );
+        }
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Copies fixtures into the directory under their own names.
+    pub fn with(self, fixtures: &[&str]) -> Self {
+        for name in fixtures {
+            std::fs::copy(Path::new(FIXTURES).join(name), self.dir.join(name))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        self
+    }
+
+    /// Copies a fixture under another name.
+    pub fn copy(&self, fixture: &str, name: &str) {
+        std::fs::copy(Path::new(FIXTURES).join(fixture), self.dir.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    /// The file names in the directory (not recursive), sorted.
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Runs `gouji` here.
+    pub fn run(&self, args: &[&str]) -> Run {
+        gouji(&self.dir, args, None)
+    }
+
+    /// Runs `gouji` here with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        gouji(&self.dir, args, Some(input))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs the gouji binary in `dir`, without colour, with `stdin` (or nothing) as its input.
+pub fn gouji(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gouji"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the gouji binary runs");
+    if let Some(bytes) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(bytes)
+            .expect("gouji reads its standard input");
+    }
+    let output = child.wait_with_output().expect("gouji finishes");
+    Run {
+        code: output
+            .status
+            .code()
+            .expect("gouji exits, not killed by a signal"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        args: args.join(" "),
     }
 }
