@@ -10,6 +10,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod extract;
+pub mod files;
 pub mod findings;
 pub mod lenient_toml;
 pub mod render;

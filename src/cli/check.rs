@@ -595,10 +595,9 @@ fn expand_paths(paths: &[String], filter: &PathFilter, missing: &mut bool) -> Ve
     for path in paths {
         let p = Path::new(path);
         if path != "-" && p.is_dir() {
-            let mut found = Vec::new();
-            collect_reports(p, &mut found, 0);
+            let mut found =
+                crate::files::files_under(p, &crate::testing::is_report_file, &|_| true);
             found.retain(|f| filter.keeps(f.strip_prefix(p).unwrap_or(f)));
-            found.sort();
             if found.is_empty() {
                 eprintln!(
                     "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json）"
@@ -648,24 +647,6 @@ impl PathFilter {
     }
 }
 
-fn collect_reports(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    const MAX_DEPTH: usize = 16;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && depth < MAX_DEPTH {
-            collect_reports(&path, out, depth + 1);
-        } else if kind.is_file() && crate::testing::is_report_file(&path) {
-            out.push(path);
-        }
-    }
-}
-
 /// The rule sets to check with: those in `--rules` files and directories, or the built-in
 /// national sets; `--ruleset` keeps only one. Errors come back rendered.
 pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleSet>, String> {
@@ -681,9 +662,7 @@ pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleS
     }
     for path in rules {
         if path.is_dir() {
-            let mut files = Vec::new();
-            collect_rule_files(path, &mut files);
-            files.sort();
+            let files = crate::files::rule_files_under(path);
             compiled.extend(files.iter().map(|f| loader.compile_file(f)));
         } else {
             compiled.push(loader.compile_file(path));
@@ -722,18 +701,4 @@ pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleS
         return Err("gouji: 没有找到任何规则集（--rules 指定的目录里没有 .gouji 文件）\n".into());
     }
     Ok(sets)
-}
-
-fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_rule_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "gouji") {
-            out.push(path);
-        }
-    }
 }

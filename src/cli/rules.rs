@@ -159,13 +159,11 @@ fn list_sets(roots: &[PathBuf]) -> u8 {
         })
         .collect();
     for root in roots {
-        let mut files = Vec::new();
-        if root.is_dir() {
-            collect_rule_files(root, &mut files, 0);
-            files.sort();
+        let files = if root.is_dir() {
+            crate::files::rule_files_under(root)
         } else {
-            files.push(root.clone());
-        }
+            vec![root.clone()]
+        };
         compiled.extend(
             files
                 .iter()
@@ -263,24 +261,6 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
     out
 }
 
-fn collect_rule_files(dir: &std::path::Path, out: &mut Vec<PathBuf>, depth: usize) {
-    const MAX_DEPTH: usize = 16;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && depth < MAX_DEPTH {
-            collect_rule_files(&path, out, depth + 1);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
-            out.push(path);
-        }
-    }
-}
-
 /// The test cases (`gouji test` expectation files) that expect a finding of check `id`: in
 /// the cases folder of the rule file, or for a set found by id, in `tests/<id>/` under the
 /// rule roots and under `rules/` of the working directory.
@@ -301,10 +281,14 @@ fn cases_using(target: &str, set_id: &str, id: &str, roots: &[PathBuf]) -> Strin
                 .join(set_id),
         );
     }
-    let mut found = Vec::new();
-    for dir in &dirs {
-        collect_expectations(dir, &mut found);
-    }
+    let is_expectation = |p: &std::path::Path| {
+        p.to_string_lossy()
+            .ends_with(crate::testing::expect::SUFFIX)
+    };
+    let mut found: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| crate::files::files_under(d, &is_expectation, &|_| true))
+        .collect();
     found.sort();
     found.dedup();
     let using: Vec<String> = found
@@ -329,22 +313,5 @@ fn cases_using(target: &str, set_id: &str, id: &str, roots: &[PathBuf]) -> Strin
         )
     } else {
         format!("\n预期这条检查的问题的测试用例：\n{}", using.concat())
-    }
-}
-
-fn collect_expectations(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_expectations(&path, out);
-        } else if path
-            .to_string_lossy()
-            .ends_with(crate::testing::expect::SUFFIX)
-        {
-            out.push(path);
-        }
     }
 }

@@ -301,10 +301,13 @@ impl Loader {
 
     /// Every `*.gouji` file under the roots, in a stable order.
     fn root_files(&self) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        for root in &self.roots {
-            collect_rule_files(root, &mut files, 0);
-        }
+        // Canonical paths, so that a file is compared with the roots as the OS sees it.
+        let mut files: Vec<PathBuf> = self
+            .roots
+            .iter()
+            .flat_map(|root| crate::files::rule_files_under(root))
+            .filter_map(|f| f.canonicalize().ok())
+            .collect();
         // A link inside a root may point outside it; such files are not ours to read.
         files.retain(|f| self.roots.iter().any(|root| f.starts_with(root)));
         files.sort();
@@ -485,26 +488,6 @@ fn header_id(bytes: &[u8]) -> Option<String> {
             .collect();
         (!id.is_empty()).then_some(id)
     })
-}
-
-fn collect_rule_files(dir: &Path, files: &mut Vec<PathBuf>, depth: usize) {
-    const MAX_DEPTH: usize = 8;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && depth < MAX_DEPTH {
-            collect_rule_files(&path, files, depth + 1);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
-            if let Ok(canonical) = path.canonicalize() {
-                files.push(canonical);
-            }
-        }
-    }
 }
 
 pub use exprs::parse_param_value;

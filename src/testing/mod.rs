@@ -235,25 +235,6 @@ fn owning_rule_file(path: &Path) -> Option<(PathBuf, String)> {
     }
 }
 
-fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    const MAX_DEPTH: usize = 16;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if kind.is_dir() && depth < MAX_DEPTH && !skipped_dir(&name) {
-            collect_rule_files(&path, out, depth + 1);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "gouji") {
-            out.push(path);
-        }
-    }
-}
-
 /// The rule files under the paths that have cases, and what was wrong with the paths.
 fn discover(paths: &[PathBuf], run: &mut Run) -> Vec<Target> {
     let mut targets: Vec<Target> = Vec::new();
@@ -319,9 +300,8 @@ fn discover(paths: &[PathBuf], run: &mut Run) -> Vec<Target> {
             continue;
         }
         if path.is_dir() {
-            let mut files = Vec::new();
-            collect_rule_files(path, &mut files, 0);
-            files.sort();
+            let is_rule_file = |p: &Path| p.extension().is_some_and(|e| e == "gouji");
+            let files = crate::files::files_under(path, &is_rule_file, &|name| !skipped_dir(name));
             for file in files {
                 // `gouji test` in a folder shows `rules/a.gouji`, not `./rules/a.gouji`.
                 let file = file
