@@ -328,6 +328,26 @@ fn findings_snapshots() {
     });
 }
 
+/// The same findings as people see them: the report's lines with the cells underlined, the
+/// message, the formula (rule-file line numbers redacted, as they move when rules are edited).
+#[test]
+fn human_findings_snapshots() {
+    let rule_line = regex::Regex::new(r"规则：(\S+\.gouji):\d+").expect("a valid pattern");
+    insta::glob!("fixtures/reports/national/20*/*", |path| {
+        let name = name_of(path);
+        if name.ends_with(".prev.txt") {
+            return;
+        }
+        let style = gouji::render::human::Style {
+            colour: false,
+            width: 100,
+            verbose: true,
+        };
+        let text = gouji::render::human::render(&[check(&name)], style);
+        insta::assert_snapshot!(rule_line.replace_all(&text, "规则：$1:[line]").into_owned());
+    });
+}
+
 /// The extractor reports a table printed with every cell empty as missing: a row whose cells
 /// are all empty is never matched, so no row of the table is found. formats.md §6 names
 /// "tables present but every cell empty" as its own defect, which 读取.空白表格 exists for.
