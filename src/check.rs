@@ -112,3 +112,21 @@ impl<'r> Checker<'r> {
         Some(findings::collect(rule_set, &report, results))
     }
 }
+
+/// For each report, given the agency and year each states, the index of the same agency's
+/// report for the year before, if the batch has one (the first such report, if several).
+pub fn pair_consecutive_years(keys: &[Option<(String, i32)>]) -> Vec<Option<usize>> {
+    let mut by_key: std::collections::HashMap<(&str, i32), usize> =
+        std::collections::HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let Some((agency, year)) = key {
+            by_key.entry((agency.as_str(), *year)).or_insert(i);
+        }
+    }
+    keys.iter()
+        .map(|key| {
+            let (agency, year) = key.as_ref()?;
+            by_key.get(&(agency.as_str(), year - 1)).copied()
+        })
+        .collect()
+}

@@ -398,3 +398,20 @@ fn provincial_example_adapts_the_national_set() {
         Some(gouji::ruleset::Severity::Info)
     );
 }
+
+/// In a batch, each report is paired with the same agency's report for the year before.
+#[test]
+fn consecutive_years_of_one_agency_are_paired() {
+    let key = |agency: &str, year| Some((agency.to_owned(), year));
+    let keys = [
+        key("甲镇", 2021),
+        key("乙镇", 2021),
+        key("甲镇", 2020),
+        None,
+        key("甲镇", 2019),
+    ];
+    assert_eq!(
+        gouji::check::pair_consecutive_years(&keys),
+        [Some(2), None, Some(4), None, None]
+    );
+}

@@ -215,20 +215,9 @@ fn pair_years(
         .par_iter()
         .map(|p| checker.agency_and_year(&load(p).ok()?))
         .collect();
-    let mut by_key: std::collections::HashMap<(&str, i32), usize> =
-        std::collections::HashMap::new();
-    for (i, key) in keys.iter().enumerate() {
-        if let Some((agency, year)) = key {
-            by_key.entry((agency.as_str(), *year)).or_insert(i);
-        }
-    }
-    keys.iter()
-        .map(|key| {
-            let (agency, year) = key.as_ref()?;
-            by_key
-                .get(&(agency.as_str(), year - 1))
-                .map(|&i| paths[i].clone())
-        })
+    crate::check::pair_consecutive_years(&keys)
+        .into_iter()
+        .map(|i| i.map(|i| paths[i].clone()))
         .collect()
 }
 
