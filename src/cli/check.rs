@@ -88,7 +88,8 @@ enum FailOn {
     Never,
 }
 
-fn parse_param(text: &str) -> Result<(String, String), String> {
+/// `--param 名=值` (also with a full-width ＝), for every command that takes parameters.
+pub(super) fn parse_param(text: &str) -> Result<(String, String), String> {
     match text.split_once(['=', '＝']) {
         Some((name, value)) if !name.trim().is_empty() => {
             Ok((name.trim().to_owned(), value.trim().to_owned()))

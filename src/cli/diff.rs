@@ -24,7 +24,7 @@ pub struct DiffArgs {
     #[arg(long = "rules", value_name = "DIR")]
     roots: Vec<PathBuf>,
     /// 设置规则集参数，可重复，如 --param 机关层级=乡镇（两个规则集都用）/ set a parameter
-    #[arg(long = "param", value_name = "名=值", value_parser = parse_param)]
+    #[arg(long = "param", value_name = "名=值", value_parser = super::check::parse_param)]
     params: Vec<(String, String)>,
     /// 输出格式 / output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -48,17 +48,6 @@ enum Format {
     Human,
     /// JSON（gouji-diff/1，见 docs/testing-rules.md）/ for scripts
     Json,
-}
-
-fn parse_param(text: &str) -> Result<(String, String), String> {
-    match text.split_once(['=', '＝']) {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_owned(), value.trim().to_owned()))
-        }
-        _ => Err(format!(
-            "参数应写作 名=值，例如 机关层级=乡镇；这里是「{text}」"
-        )),
-    }
 }
 
 pub fn run(args: &DiffArgs) -> u8 {

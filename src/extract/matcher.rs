@@ -1134,7 +1134,7 @@ fn metadata(document: &Document, first_heading: usize) -> Metadata {
 }
 
 /// The first `YYYY年` (1990–2100) in a text, and its byte offset.
-fn find_year(text: &str) -> Option<(usize, i32)> {
+pub(super) fn find_year(text: &str) -> Option<(usize, i32)> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(3)).find_map(|i| {
         let digits = bytes.get(i..i + 4)?;

@@ -1481,7 +1481,7 @@ fn derive_from_title(source: &str, meta: &mut Metadata) {
     let Some(title) = meta.title.clone() else {
         return;
     };
-    let Some((at, year)) = find_year(&title.value) else {
+    let Some((at, year)) = super::matcher::find_year(&title.value) else {
         return;
     };
     let span_of =
@@ -1510,22 +1510,6 @@ fn inner_span(source: &str, span: Span, value: &str, start: usize, end: usize) -
         }
     }
     span
-}
-
-/// The first `YYYY年` (1990–2100) in a text, and its byte offset.
-fn find_year(text: &str) -> Option<(usize, i32)> {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(3)).find_map(|i| {
-        let digits = bytes.get(i..i + 4)?;
-        if !digits.iter().all(u8::is_ascii_digit) || (i > 0 && bytes[i - 1].is_ascii_digit()) {
-            return None;
-        }
-        if !text.get(i + 4..)?.trim_start().starts_with('年') {
-            return None;
-        }
-        let year: i32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-        (1990..=2100).contains(&year).then_some((i, year))
-    })
 }
 
 /// The report's text as a reader sees it, for prose checks: the title, then each section's

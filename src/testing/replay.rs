@@ -89,29 +89,11 @@ impl Replay {
 /// Paths that do not exist, and folders without reports, come back as errors.
 #[must_use]
 pub fn report_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() && depth < 16 {
-                walk(&path, out, depth + 1);
-            } else if kind.is_file() && super::is_report_file(&path) {
-                out.push(path);
-            }
-        }
-    }
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found, 0);
-            found.sort();
+            let found = crate::files::files_under(path, &super::is_report_file, &|_| true);
             if found.is_empty() {
                 errors.push(format!(
                     "gouji: 目录「{}」中没有报告文件（.txt .html .htm .shtml .toml .json）\n",
