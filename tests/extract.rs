@@ -5,9 +5,7 @@
 //! exit codes.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use gouji::compile::Loader;
@@ -17,23 +15,13 @@ use gouji::ruleset::RuleSet;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::support::render_diagnostic;
+use crate::support::{self, Run, assert_same_cells, national_rule_set, render_diagnostic};
 
 const TEXT_SEED: &str = "tests/fixtures/reports/text/seed-like.txt";
 const STRUCTURED: &str = "tests/fixtures/reports/structured";
 
 fn read_file(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn national() -> &'static RuleSet {
-    static SET: OnceLock<RuleSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let compiled = Loader::new(Vec::<PathBuf>::new())
-            .compile_id("national-2019")
-            .expect("national-2019 is built in");
-        compiled.rule_set.expect("national-2019 compiles")
-    })
 }
 
 /// The small rule set of the structured fixtures: every cell type, and a repeated column key.
@@ -61,52 +49,6 @@ fn read_under(rule_set: &RuleSet, name: &str, bytes: &[u8]) -> Report {
 
 fn read_path(rule_set: &RuleSet, path: &str) -> Report {
     read_under(rule_set, path, &read_file(path))
-}
-
-/// Every cell of every table as `(raw, value, unit)`, or `None` where nothing was read, with
-/// the table, row and column it is in: what "the same cells" means.
-type CellKey = (String, String, String);
-type CellRead = Option<(String, CellValue, Option<String>)>;
-
-fn cells(report: &Report) -> Vec<(CellKey, CellRead)> {
-    let mut out = Vec::new();
-    for table in &report.tables {
-        for (r, row) in table.rows.iter().enumerate() {
-            for (c, column) in table.columns.iter().enumerate() {
-                let cell = table
-                    .cell_at(r, c)
-                    .map(|cell| (cell.raw.clone(), cell.value.clone(), cell.unit.clone()));
-                out.push(((table.key.clone(), row.clone(), column.clone()), cell));
-            }
-        }
-    }
-    out
-}
-
-/// Compares two reports grid by grid and says where they differ.
-fn assert_same_cells(expected: &Report, actual: &Report) {
-    let expected_cells = cells(expected);
-    let actual_cells = cells(actual);
-    assert_eq!(
-        expected_cells.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        actual_cells.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        "{} and {} have different grids",
-        expected.source.name(),
-        actual.source.name()
-    );
-    let differences: Vec<String> = expected_cells
-        .iter()
-        .zip(&actual_cells)
-        .filter(|(a, b)| a.1 != b.1)
-        .map(|((key, a), (_, b))| format!("{key:?}: {a:?} ≠ {b:?}"))
-        .collect();
-    assert!(
-        differences.is_empty(),
-        "{} and {} read different cells:\n{}",
-        expected.source.name(),
-        actual.source.name(),
-        differences.join("\n")
-    );
 }
 
 fn meta_values(report: &Report) -> (Option<String>, Option<String>, Option<i32>, Option<String>) {
@@ -144,7 +86,7 @@ fn anomaly_lines(report: &Report) -> String {
 
 #[test]
 fn text_toml_and_json_of_one_report_read_the_same_cells() {
-    let text = read_path(national(), TEXT_SEED);
+    let text = read_path(national_rule_set("national-2019"), TEXT_SEED);
     // The text fixture keeps the seed's quirks, which the text reader reports.
     let kinds: Vec<AnomalyKind> = text.anomalies.iter().map(|a| a.kind).collect();
     assert!(
@@ -153,7 +95,8 @@ fn text_toml_and_json_of_one_report_read_the_same_cells() {
     );
     for name in ["seed-like.toml", "seed-like.json"] {
         let path = format!("{STRUCTURED}/ok/{name}");
-        let (report, fit) = Extractor::new(national()).read(&load_ok(&path, &read_file(&path)));
+        let (report, fit) = Extractor::new(national_rule_set("national-2019"))
+            .read(&load_ok(&path, &read_file(&path)));
         assert!(
             report.anomalies.is_empty(),
             "{name} should read without anomalies:\n{}",
@@ -163,7 +106,7 @@ fn text_toml_and_json_of_one_report_read_the_same_cells() {
             fit.found, fit.declared,
             "{name} should fit national-2019 fully"
         );
-        assert_same_cells(&text, &report);
+        assert_same_cells(&text, &report, true);
         assert_eq!(
             meta_values(&text).0,
             meta_values(&report).0,
@@ -197,7 +140,7 @@ fn every_cell_section_and_metadata_value_has_the_span_of_its_value() {
         let rules = if name.starts_with("types") {
             types_rules()
         } else {
-            national()
+            national_rule_set("national-2019")
         };
         let report = read_path(rules, &path);
         let mut checked = 0;
@@ -311,7 +254,7 @@ fn cell_values_are_read_like_printed_cells_and_numbers_stay_exact() {
     }
     let toml = read_path(types_rules(), &format!("{STRUCTURED}/ok/types.toml"));
     let json = read_path(types_rules(), &format!("{STRUCTURED}/ok/types.json"));
-    assert_same_cells(&toml, &json);
+    assert_same_cells(&toml, &json, true);
 }
 
 #[test]
@@ -336,23 +279,23 @@ fn json_numbers_are_exact_decimals() {
 #[test]
 fn unquoted_chinese_keys_are_the_same_as_quoted_ones() {
     let bare = read_under(
-        national(),
+        national_rule_set("national-2019"),
         "bare.toml",
         "[表格.申请.一]\n自然人 = 1\n法人或其他组织.商业企业 = 2\n".as_bytes(),
     );
     let quoted = read_under(
-        national(),
+        national_rule_set("national-2019"),
         "quoted.toml",
         "[\"表格\".\"申请\".\"一\"]\n\"自然人\" = 1\n\"法人或其他组织\".\"商业企业\" = 2\n"
             .as_bytes(),
     );
     let flat = read_under(
-        national(),
+        national_rule_set("national-2019"),
         "flat.toml",
         "[表格.申请.一]\n自然人 = 1\n\"法人或其他组织.商业企业\" = 2\n".as_bytes(),
     );
-    assert_same_cells(&bare, &quoted);
-    assert_same_cells(&bare, &flat);
+    assert_same_cells(&bare, &quoted, true);
+    assert_same_cells(&bare, &flat, true);
     let cell = bare
         .table("申请")
         .unwrap()
@@ -364,7 +307,7 @@ fn unquoted_chinese_keys_are_the_same_as_quoted_ones() {
 #[test]
 fn short_keys_resolve_when_they_are_unambiguous() {
     let short = read_under(
-        national(),
+        national_rule_set("national-2019"),
         "short.toml",
         "[表格.申请.予以公开]\n商业企业 = 3\n[表格.复议诉讼表.数据]\n直诉.维持 = 4\n".as_bytes(),
     );
@@ -419,70 +362,41 @@ fn syntax_errors() {
 fn anomalies() {
     insta::glob!("fixtures/reports/structured/anomalies/*", |path| {
         let name = fixture_name(path);
-        let report = read_under(national(), &name, &std::fs::read(path).unwrap());
+        let report = read_under(
+            national_rule_set("national-2019"),
+            &name,
+            &std::fs::read(path).unwrap(),
+        );
         insta::assert_snapshot!(anomaly_lines(&report));
     });
 }
 
 // ------------------------------------------------------------------ the command
 
-fn gouji(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gouji"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gouji runs");
-    if let Some(bytes) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(bytes)
-            .expect("stdin is written");
-    }
-    child.wait_with_output().expect("gouji finishes")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// Runs gouji in the project directory, which the fixture paths are relative to.
+fn gouji(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    support::gouji(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
 }
 
 fn extract_ok(args: &[&str], stdin: Option<&[u8]>) -> String {
-    let output = gouji(args, stdin);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "gouji {args:?} failed:\n{}",
-        stderr(&output)
-    );
-    stdout(&output)
+    let run = gouji(args, stdin);
+    run.code(0);
+    run.stdout
 }
 
 /// `gouji extract` → TOML or JSON → `load` → the same cells, metadata and sections.
 #[test]
 fn extract_output_loads_back_as_the_same_report() {
     let cases: [(&str, &RuleSet, &[&str]); 5] = [
-        (TEXT_SEED, national(), &[]),
+        (TEXT_SEED, national_rule_set("national-2019"), &[]),
         (
             "tests/fixtures/reports/structured/ok/seed-like.toml",
-            national(),
+            national_rule_set("national-2019"),
             &[],
         ),
         (
             "tests/fixtures/reports/structured/ok/seed-like.json",
-            national(),
+            national_rule_set("national-2019"),
             &[],
         ),
         (
@@ -504,7 +418,7 @@ fn extract_output_loads_back_as_the_same_report() {
             let out = extract_ok(&args, None);
             let name = format!("out.{format}");
             let reloaded = read_under(rules, &name, out.as_bytes());
-            assert_same_cells(&original, &reloaded);
+            assert_same_cells(&original, &reloaded, true);
             assert_eq!(
                 meta_values(&original),
                 meta_values(&reloaded),
@@ -577,7 +491,7 @@ fn extract_prints_every_cell_with_its_position() {
     let cells = out.lines().filter(|l| l.contains("，值 ")).count();
     // 第二部分：规章文件、许可、处罚强制各 2 行 3 列，收费、采购各 1 行 2 列；
     // 第三部分：23 行 7 列；第四部分：1 行 15 列。
-    let declared: usize = national()
+    let declared: usize = national_rule_set("national-2019")
         .tables
         .iter()
         .map(|t| t.leaf_rows().count() * t.leaf_columns().count())
@@ -603,42 +517,46 @@ fn extract_reads_standard_input() {
             out.contains(&format!("\"种类\" = \"{kind}\"")),
             "stdin as {kind}:\n{out}"
         );
-        let reloaded = read_under(national(), "stdin.toml", out.as_bytes());
-        let original = read_under(national(), "file.toml", from_file.as_bytes());
-        assert_same_cells(&original, &reloaded);
+        let reloaded = read_under(
+            national_rule_set("national-2019"),
+            "stdin.toml",
+            out.as_bytes(),
+        );
+        let original = read_under(
+            national_rule_set("national-2019"),
+            "file.toml",
+            from_file.as_bytes(),
+        );
+        assert_same_cells(&original, &reloaded, true);
     }
 }
 
 #[test]
 fn extract_missing_file_exits_2() {
-    let output = gouji(
+    let run = gouji(
         &[
             "extract",
             "tests/fixtures/reports/structured/ok/no-such-report.toml",
         ],
         None,
     );
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    assert!(
-        stderr(&output).contains("文件不存在"),
-        "{}",
-        stderr(&output)
-    );
+    run.code(2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("文件不存在"), "{}", run.stderr);
 }
 
 #[test]
 fn extract_syntax_error_exits_2_with_the_place() {
-    let output = gouji(
+    let run = gouji(
         &[
             "extract",
             "tests/fixtures/reports/structured/err/json-missing-comma.json",
         ],
         None,
     );
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    let err = stderr(&output);
+    run.code(2);
+    assert!(run.stdout.is_empty());
+    let err = &run.stderr;
     assert!(err.contains("gouji::input-syntax"), "{err}");
     assert!(err.contains("json-missing-comma.json:3:3"), "{err}");
 }
@@ -661,10 +579,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[test]
 fn extract_unknown_rule_set_exits_2() {
     let typo = "national-2091";
-    let output = gouji(&["extract", TEXT_SEED, "--ruleset", typo], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    let err = stderr(&output);
+    let run = gouji(&["extract", TEXT_SEED, "--ruleset", typo], None);
+    run.code(2);
+    assert!(run.stdout.is_empty());
+    let err = &run.stderr;
     assert!(err.contains(&format!("「{typo}」")), "{err}");
     // The suggestion is a real built-in rule set, and one of the closest to the typo
     // (national-2021 is one edit away; national-2019 two).
@@ -708,9 +626,8 @@ fn extract_uses_the_rule_sets_given_or_the_built_in_ones() {
 
 #[test]
 fn extract_writes_the_output_file_whole() {
-    let dir = std::env::temp_dir().join(format!("gouji-extract-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let target = dir.join("报告.toml");
+    let dir = support::Scratch::new("extract", "output-file");
+    let target = dir.path().join("报告.toml");
     std::fs::write(&target, "旧内容").unwrap();
     let out = extract_ok(
         &["extract", TEXT_SEED, "--output", target.to_str().unwrap()],
@@ -719,9 +636,7 @@ fn extract_writes_the_output_file_whole() {
     assert!(out.is_empty());
     let written = std::fs::read_to_string(&target).unwrap();
     assert_eq!(written, extract_ok(&["extract", TEXT_SEED], None));
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(left.len(), 1, "no temporary file is left behind");
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(dir.listing().len(), 1, "no temporary file is left behind");
 }
 
 // ------------------------------------------------------------------ the JSON reader
@@ -819,7 +734,7 @@ fn report_format_examples_load() {
         );
         loaded += 1;
         if text.starts_with("# 完整示例") {
-            let (report, fit) = Extractor::new(national()).read(&input);
+            let (report, fit) = Extractor::new(national_rule_set("national-2019")).read(&input);
             assert!(
                 report.anomalies.is_empty(),
                 "{name}:\n{}",

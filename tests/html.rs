@@ -13,6 +13,8 @@ use gouji::extract::{Document, Extractor, Input, ReadErrorKind, load};
 use gouji::report::{AnomalyKind, Report};
 use proptest::prelude::*;
 
+use crate::support::national_rule_set;
+
 const DIR: &str = "tests/fixtures/reports/html";
 
 fn fixture(file: &str) -> Vec<u8> {
@@ -128,16 +130,9 @@ fn render(document: &Document) -> String {
 }
 
 fn extract(document: Document) -> Report {
-    let compiled = gouji::compile::Loader::new(vec![])
-        .compile_id("national-2019")
-        .expect("the built-in rule set");
-    let Some(rule_set) = compiled.rule_set else {
-        panic!(
-            "the built-in rule set has errors: {:#?}",
-            compiled.diagnostics
-        );
-    };
-    Extractor::new(&rule_set).read(&Input::Document(document)).0
+    Extractor::new(national_rule_set("national-2019"))
+        .read(&Input::Document(document))
+        .0
 }
 
 /// What a report says, without where: sections, metadata, every cell and every anomaly.

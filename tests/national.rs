@@ -18,13 +18,13 @@
 //! Every fixture's findings are snapshotted as JSON (the `gouji_version` field redacted).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 use gouji::check::Checker;
 use gouji::compile::Loader;
 use gouji::findings::ReportFindings;
-use gouji::ruleset::RuleSet;
+
+use crate::support::national_rule_sets;
 
 const DIR: &str = "tests/fixtures/reports/national";
 
@@ -48,28 +48,6 @@ const ALSO: &[(&str, &[&str])] = &[
     // column it expected there.
     ("2021/格式版本.fail.txt", &["读取.未找到列"]),
 ];
-
-/// Both national rule sets, compiled once for all tests.
-fn rule_sets() -> &'static [RuleSet] {
-    static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let loader = Loader::new(Vec::<PathBuf>::new());
-        ["national-2019.gouji", "national-2021.gouji"]
-            .iter()
-            .map(|file| {
-                let compiled = loader
-                    .compile_builtin(file)
-                    .unwrap_or_else(|| panic!("{file} is not built in"));
-                assert!(
-                    compiled.diagnostics.is_empty(),
-                    "{file} should compile without errors or warnings: {:?}",
-                    compiled.diagnostics
-                );
-                compiled.rule_set.expect("no errors, so a rule set")
-            })
-            .collect()
-    })
-}
 
 /// A fixture's path relative to [`DIR`], with `/` separators (`2019/S1.fail.txt`).
 fn name_of(path: &Path) -> String {
@@ -97,7 +75,7 @@ fn check(name: &str) -> ReportFindings {
         .flat_map(|(_, p)| p.iter())
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let checker = Checker::new(rule_sets(), &params).expect("the parameters are declared");
+    let checker = Checker::new(national_rule_sets(), &params).expect("the parameters are declared");
     let prev_name = name
         .strip_suffix(".txt")
         .map(|stem| format!("{stem}.prev.txt"));
@@ -199,7 +177,7 @@ fn passing_fixtures_have_no_finding() {
 /// the checks the 2021 set adds under `2021/`.
 #[test]
 fn every_check_has_a_failing_and_a_passing_fixture() {
-    let sets = rule_sets();
+    let sets = national_rule_sets();
     let mut missing = Vec::new();
     for set in sets {
         let year = set.id.trim_start_matches("national-");
@@ -353,7 +331,7 @@ fn human_findings_snapshots() {
 /// "tables present but every cell empty" as its own defect, which 读取.空白表格 exists for.
 #[test]
 fn a_table_with_every_cell_blank_is_reported_as_blank() {
-    let checker = Checker::new(rule_sets(), &[]).expect("no parameters");
+    let checker = Checker::new(national_rule_sets(), &[]).expect("no parameters");
     let name = "known-issues/整表空白.txt";
     let findings = checker.check(&load(name), None).expect("a rule set fits");
     let found = rules_found(&findings);

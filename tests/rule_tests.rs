@@ -13,10 +13,8 @@
 //!   message rewritten, a check disabled, a check added);
 //! - `报告/2020/`: an archive of reports to replay both versions over.
 
+use crate::support::{self, Run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use crate::support::Run;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rule-tests");
 const NATIONAL: &str = concat!(
@@ -28,9 +26,7 @@ const CASES: &str = "示例省/tests/示例省2019";
 // ───────────────────────────────────────────────────────────────────────────── helpers
 
 /// A fresh working directory holding a copy of the fixtures, removed at the end of the test.
-struct Scratch {
-    dir: PathBuf,
-}
+struct Scratch(support::Scratch);
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -48,16 +44,13 @@ fn copy_dir(from: &Path, to: &Path) {
 impl Scratch {
     /// `name` keeps the directories of tests running in parallel apart.
     fn new(name: &str) -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("rule-tests")
-            .join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(Path::new(FIXTURES), &dir);
-        Self { dir }
+        let dir = support::Scratch::new("rule-tests", name);
+        copy_dir(Path::new(FIXTURES), dir.path());
+        Self(dir)
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.dir.join(rel)
+        self.0.path().join(rel)
     }
 
     fn read(&self, rel: &str) -> String {
@@ -65,9 +58,7 @@ impl Scratch {
     }
 
     fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        self.0.write(rel, text);
     }
 
     /// Replaces `from` by `to` in a file; `from` must be there.
@@ -88,7 +79,7 @@ impl Scratch {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        gouji(&self.dir, args)
+        self.0.run(args)
     }
 
     /// Every file under the directory (relative, sorted), for "nothing else was written".
@@ -104,15 +95,9 @@ impl Scratch {
             }
         }
         let mut out = Vec::new();
-        walk(&self.dir, &self.dir, &mut out);
+        walk(self.0.path(), self.0.path(), &mut out);
         out.sort();
         out
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -131,22 +116,6 @@ impl Run {
     /// The last line of standard output: the summary.
     fn summary(&self) -> &str {
         self.stdout.trim_end().lines().last().unwrap_or("")
-    }
-}
-
-fn gouji(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_gouji"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the gouji binary runs");
-    Run {
-        code: output.status.code().expect("gouji exits"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        args: args.join(" "),
     }
 }
 
@@ -699,7 +668,7 @@ fn diff_pairs_the_years_of_an_agency() {
 /// national format.
 #[test]
 fn diff_of_the_provincial_example_against_the_national_set() {
-    let run = gouji(
+    let run = support::gouji(
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &[
             "diff",
@@ -711,6 +680,7 @@ fn diff_of_the_provincial_example_against_the_national_set() {
             "tests/fixtures/rule-tests/报告/2020/正常.txt",
             "tests/fixtures/rule-tests/报告/2020/年份沿用.txt",
         ],
+        None,
     );
     run.code(0);
     insta::assert_snapshot!("diff_hubei", run.stdout);
@@ -721,7 +691,11 @@ fn diff_of_the_provincial_example_against_the_national_set() {
 /// The built-in national rule sets pass their own cases (`rules/tests/`) through `gouji test`.
 #[test]
 fn the_national_rule_sets_pass_their_cases() {
-    let run = gouji(Path::new(env!("CARGO_MANIFEST_DIR")), &["test", "rules"]);
+    let run = support::gouji(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["test", "rules"],
+        None,
+    );
     run.code(0)
         .shows("national-2019  rules/national-2019.gouji")
         .shows("  通过  S1不平")

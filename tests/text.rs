@@ -25,14 +25,13 @@
 //! error or a bounded result, never a panic.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use gouji::compile::Loader;
 use gouji::extract::{Extractor, Fit, Input, ReadErrorKind, load};
 use gouji::report::{AnomalyKind, Cell, CellValue, LabelMatch, Report};
-use gouji::ruleset::RuleSet;
+
+use crate::support::{self, cells, national_rule_set, national_rule_sets};
 
 const DIR: &str = "tests/fixtures/reports/text";
 
@@ -74,32 +73,6 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("unknown-table-2021-tabs.txt", &["national-2021"]),
 ];
 
-/// Both national rule sets, 2019 then 2021, compiled once.
-fn rule_sets() -> &'static [RuleSet] {
-    static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let loader = Loader::new(Vec::<PathBuf>::new());
-        ["national-2019.gouji", "national-2021.gouji"]
-            .iter()
-            .map(|file| {
-                let compiled = loader
-                    .compile_builtin(file)
-                    .unwrap_or_else(|| panic!("{file} is not built in"));
-                compiled
-                    .rule_set
-                    .unwrap_or_else(|| panic!("{file} has errors: {:?}", compiled.diagnostics))
-            })
-            .collect()
-    })
-}
-
-fn rule_set(id: &str) -> &'static RuleSet {
-    rule_sets()
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("no rule set {id}"))
-}
-
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR).join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -110,7 +83,7 @@ fn load_ok(name: &str, bytes: &[u8]) -> Input {
 }
 
 fn read_with(set: &str, name: &str, bytes: &[u8]) -> (Report, Fit) {
-    Extractor::new(rule_set(set)).read(&load_ok(name, bytes))
+    Extractor::new(national_rule_set(set)).read(&load_ok(name, bytes))
 }
 
 fn read(set: &str, name: &str) -> Report {
@@ -240,59 +213,12 @@ fn snapshots() {
 
 // ------------------------------------------------------------------ the same cells
 
-/// Every cell of every table as `(raw, value, unit)`, or `None` where nothing was read,
-/// keyed by table, row and column.
-type CellKey = (String, String, String);
-type CellRead = Option<(String, CellValue, Option<String>)>;
-
-fn cells(report: &Report) -> Vec<(CellKey, CellRead)> {
-    let mut out = Vec::new();
-    for table in &report.tables {
-        for (r, row) in table.rows.iter().enumerate() {
-            for (c, column) in table.columns.iter().enumerate() {
-                let cell = table
-                    .cell_at(r, c)
-                    .map(|cell| (cell.raw.clone(), cell.value.clone(), cell.unit.clone()));
-                out.push(((table.key.clone(), row.clone(), column.clone()), cell));
-            }
-        }
-    }
-    out
-}
-
-/// Compares two readings grid by grid, cell by cell; `raw` says whether the raw text must
-/// be equal too (not for a copy in other characters).
+/// As [`support::assert_same_cells`], and every cell of the expected reading was read: equal
+/// grids of nothing prove nothing.
 fn assert_same_cells(expected: &Report, actual: &Report, raw: bool) {
-    let (a, b) = (cells(expected), cells(actual));
-    assert_eq!(
-        a.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        b.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        "{} and {} have different grids",
-        expected.source.name(),
-        actual.source.name()
-    );
-    let differences: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|((_, x), (_, y))| {
-            if raw {
-                x != y
-            } else {
-                x.as_ref().map(|c| (&c.1, &c.2)) != y.as_ref().map(|c| (&c.1, &c.2))
-            }
-        })
-        .map(|((key, x), (_, y))| format!("{key:?}: {x:?} ≠ {y:?}"))
-        .collect();
+    support::assert_same_cells(expected, actual, raw);
     assert!(
-        differences.is_empty(),
-        "{} and {} read different cells:\n{}",
-        expected.source.name(),
-        actual.source.name(),
-        differences.join("\n")
-    );
-    // Every cell of the expected reading was read: equal grids of nothing prove nothing.
-    assert!(
-        a.iter().all(|(_, c)| c.is_some()),
+        cells(expected).iter().all(|(_, c)| c.is_some()),
         "{} has unread cells",
         expected.source.name()
     );
@@ -717,9 +643,9 @@ fn the_2019_tables_in_a_2021_report_fit_the_2019_rule_set() {
         "{fit_2019:?} vs {fit_2021:?}"
     );
     assert_eq!(report_2021.meta.year.as_ref().map(|y| y.value), Some(2021));
-    let checker = gouji::check::Checker::new(rule_sets(), &[]).expect("no parameters");
+    let checker = gouji::check::Checker::new(national_rule_sets(), &[]).expect("no parameters");
     let (index, report, _) = checker.read(&load_ok(name, &fixture(name))).unwrap();
-    assert_eq!(rule_sets()[index].id, "national-2019");
+    assert_eq!(national_rule_sets()[index].id, "national-2019");
     assert_eq!(report.rule_set, "national-2019");
 }
 
@@ -823,7 +749,7 @@ fn a_file_over_64_mb_is_refused_before_it_is_read() {
 fn read_bounded(name: &str, bytes: &[u8]) -> Duration {
     let started = Instant::now();
     let input = load_ok(name, bytes);
-    for set in rule_sets() {
+    for set in national_rule_sets() {
         let (report, _) = Extractor::new(set).read(&input);
         check_spans(&report);
     }
@@ -994,7 +920,7 @@ proptest::proptest! {
                 proptest::prop_assert_eq!(&src[cell.span.start..cell.span.end], cell.text.as_str());
             }
         }
-        for set in rule_sets() {
+        for set in national_rule_sets() {
             let (report, fit) = Extractor::new(set).read(&input);
             proptest::prop_assert!(fit.found <= fit.declared);
             for span in report

@@ -112,6 +112,32 @@ impl<'r> Extractor<'r> {
         self.rule_set
     }
 
+    /// The section a heading printed anywhere names, and how: a declared title or alias
+    /// (before any drift), or else the same label without its ordinal.
+    pub(super) fn match_heading(&self, printed: &str) -> Option<(usize, LabelMatch)> {
+        let norm = normalize(printed);
+        if norm.is_empty() {
+            return None;
+        }
+        let exact = self.sections.iter().enumerate().find_map(|(i, labels)| {
+            labels
+                .iter()
+                .find(|label| label.full == norm)
+                .map(|label| (i, label.kind))
+        });
+        if exact.is_some() {
+            return exact;
+        }
+        let (_, rest) = split_ordinal(&norm);
+        if rest.is_empty() {
+            return None;
+        }
+        self.sections
+            .iter()
+            .position(|labels| labels.iter().any(|label| label.rest == rest))
+            .map(|i| (i, LabelMatch::Drift))
+    }
+
     /// Reads an input into the report model, and says how well it fits the rule set.
     #[must_use]
     pub fn read(&self, input: &Input) -> (Report, Fit) {

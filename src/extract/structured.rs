@@ -24,7 +24,6 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::matcher::{Extractor, Fit, parse_date_prefix};
-use super::normalize::{normalize, split_ordinal};
 use super::value::read_cell;
 use super::{ReadError, ReadErrorKind};
 use crate::diagnostic::suggest;
@@ -609,6 +608,7 @@ mod json {
 pub fn read(extractor: &Extractor<'_>, input: &StructuredInput) -> (Report, Fit) {
     let rule_set = extractor.rule_set();
     let mut reader = Reader {
+        extractor,
         rule_set,
         source: input.source.text(),
         anomalies: Vec::new(),
@@ -699,6 +699,7 @@ fn empty_table(table: &Table) -> TableData {
 }
 
 struct Reader<'a> {
+    extractor: &'a Extractor<'a>,
     rule_set: &'a RuleSet,
     source: &'a str,
     anomalies: Vec<Anomaly>,
@@ -848,7 +849,7 @@ impl Reader<'_> {
         {
             let (index, printed) = if let Some(i) = self.rule_set.section(&field.key) {
                 (i, None)
-            } else if let Some((i, how)) = match_heading(self.rule_set, &field.key) {
+            } else if let Some((i, how)) = self.extractor.match_heading(&field.key) {
                 (i, Some(how))
             } else {
                 let keys = self
@@ -927,7 +928,7 @@ impl Reader<'_> {
                     let Value::String(text) = &h.value else {
                         unreachable!("only string headings are kept")
                     };
-                    let matched = match match_heading(self.rule_set, text) {
+                    let matched = match self.extractor.match_heading(text) {
                         Some((i, how)) if i == index => how,
                         _ => {
                             self.push(
@@ -1439,40 +1440,6 @@ fn make_cell(source: &str, item: &Item, cell_type: &crate::ruleset::CellType) ->
             span: item.span,
         },
     }
-}
-
-/// The section a printed heading names, and how: a declared title or alias, or the same
-/// label without its ordinal.
-fn match_heading(rule_set: &RuleSet, printed: &str) -> Option<(usize, LabelMatch)> {
-    let norm = normalize(printed);
-    if norm.is_empty() {
-        return None;
-    }
-    let labels = |s: &crate::ruleset::Section| {
-        std::iter::once((normalize(&s.title), LabelMatch::Exact))
-            .chain(s.aliases.iter().map(|a| {
-                let kind = if a.nonstandard {
-                    LabelMatch::NonstandardAlias
-                } else {
-                    LabelMatch::Alias
-                };
-                (normalize(&a.text), kind)
-            }))
-            .collect::<Vec<_>>()
-    };
-    let all: Vec<Vec<(String, LabelMatch)>> = rule_set.sections.iter().map(labels).collect();
-    for (i, section) in all.iter().enumerate() {
-        if let Some((_, kind)) = section.iter().find(|(l, _)| *l == norm) {
-            return Some((i, *kind));
-        }
-    }
-    let (_, rest) = split_ordinal(&norm);
-    if rest.is_empty() {
-        return None;
-    }
-    all.iter()
-        .position(|section| section.iter().any(|(l, _)| split_ordinal(l).1 == rest))
-        .map(|i| (i, LabelMatch::Drift))
 }
 
 /// A title says the year (`2020年`) and, before it, the agency: read them from it when the

@@ -4,7 +4,7 @@
 
 use std::fmt::{self, Write as _};
 
-use super::Totals;
+use super::{Totals, marked_spans, previous_cells};
 use crate::findings::{Finding, FindingKind, ReportFindings};
 use crate::ruleset::Severity;
 use crate::source::SourceFile;
@@ -61,14 +61,8 @@ impl miette::Diagnostic for FindingDiagnostic<'_> {
         if let Some(c) = &f.comparison {
             lines.push(format!("公式：{}", c.formula));
         }
-        let previous: Vec<String> = f
-            .cells
-            .iter()
-            .filter(|c| c.previous)
-            .map(|c| format!("{}·{} = {}", c.row_label, c.column_label, c.raw))
-            .collect();
-        if !previous.is_empty() {
-            lines.push(format!("上年度报告：{}", previous.join("；")));
+        if let Some(previous) = previous_cells(f) {
+            lines.push(format!("上年度报告：{previous}"));
         }
         if let Some(h) = &f.help {
             lines.push(h.clone());
@@ -89,35 +83,12 @@ impl miette::Diagnostic for FindingDiagnostic<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let f = self.finding;
         let len = self.source.text().len();
-        let within = move |s: crate::source::Span| s.end <= len;
-        let mut labels: Vec<miette::LabeledSpan> = f
-            .cells
-            .iter()
-            .filter(|c| !c.previous && within(c.span))
-            .map(|c| {
-                let shown = if c.raw.is_empty() {
-                    "（空白）"
-                } else {
-                    &c.raw
-                };
-                miette::LabeledSpan::new_with_span(
-                    Some(format!(
-                        "{}·{} = {shown}",
-                        short(&c.row_label, &c.row),
-                        c.column_label
-                    )),
-                    c.span,
-                )
-            })
-            .collect();
-        labels.extend(
-            f.places
-                .iter()
-                .filter(|(s, _)| within(*s))
-                .map(|(s, l)| miette::LabeledSpan::new_with_span(Some(l.clone()), *s)),
-        );
+        let mut labels: Vec<miette::LabeledSpan> =
+            marked_spans(f, len, |c| short(&c.row_label, &c.row))
+                .map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label), span))
+                .collect();
         if labels.is_empty() {
-            if let Some(span) = f.span.filter(|s| within(*s)) {
+            if let Some(span) = f.span.filter(|s| s.end <= len) {
                 labels.push(miette::LabeledSpan::new_primary_with_span(None, span));
             }
         }

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use super::previous_cells;
 use crate::findings::{Finding, FindingKind, NotEvaluated, ReportFindings};
 use crate::ruleset::{RuleSet, Severity};
 
@@ -192,14 +193,8 @@ fn write_failures(
         if let Some(c) = &f.comparison {
             let _ = writeln!(text, "    公式：{}", c.formula);
         }
-        let previous: Vec<String> = f
-            .cells
-            .iter()
-            .filter(|c| c.previous)
-            .map(|c| format!("{}·{} = {}", c.row_label, c.column_label, c.raw))
-            .collect();
-        if !previous.is_empty() {
-            let _ = writeln!(text, "    上年度报告：{}", previous.join("；"));
+        if let Some(previous) = previous_cells(f) {
+            let _ = writeln!(text, "    上年度报告：{previous}");
         }
     }
     for n in not_evaluated {

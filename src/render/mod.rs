@@ -7,8 +7,10 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::findings::ReportFindings;
+use crate::eval::CellEvidence;
+use crate::findings::{Finding, ReportFindings};
 use crate::ruleset::Severity;
+use crate::source::Span;
 
 /// Totals over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -41,4 +43,48 @@ impl Totals {
         self.passed += r.passed;
         self.not_evaluated += r.not_evaluated.len();
     }
+}
+
+/// The places in this year's report that a finding points at, each with its label: every
+/// cell it read (`行·列 = 原文`, the row named by `row_name`), then every place it names.
+/// Spans beyond the end of `text_len` are left out: they would underline nothing.
+fn marked_spans<'a>(
+    f: &'a Finding,
+    text_len: usize,
+    row_name: impl Fn(&CellEvidence) -> String + 'a,
+) -> impl Iterator<Item = (Span, String)> + 'a {
+    let within = move |s: Span| s.end <= text_len;
+    let cells = f
+        .cells
+        .iter()
+        .filter(move |c| !c.previous && within(c.span))
+        .map(move |c| {
+            let shown = if c.raw.is_empty() {
+                "（空白）"
+            } else {
+                &c.raw
+            };
+            (
+                c.span,
+                format!("{}·{} = {shown}", row_name(c), c.column_label),
+            )
+        });
+    let places = f
+        .places
+        .iter()
+        .filter(move |(s, _)| within(*s))
+        .map(|(s, label)| (*s, label.clone()));
+    cells.chain(places)
+}
+
+/// The cells of last year's report that a finding read, as `行·列 = 原文；…`; `None` when it
+/// read none.
+fn previous_cells(f: &Finding) -> Option<String> {
+    let previous: Vec<String> = f
+        .cells
+        .iter()
+        .filter(|c| c.previous)
+        .map(|c| format!("{}·{} = {}", c.row_label, c.column_label, c.raw))
+        .collect();
+    (!previous.is_empty()).then(|| previous.join("；"))
 }

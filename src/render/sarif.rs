@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::marked_spans;
 use crate::eval::Comparison;
 use crate::findings::{Finding, FindingKind, ReportFindings};
 use crate::report::AnomalyKind;
@@ -373,33 +374,12 @@ fn result_json<'a>(
     artifact: &'a ArtifactLocation,
 ) -> ResultJson<'a> {
     let len = r.source.text().len();
-    let within = |s: Span| s.end <= len;
-    let primary = f.span.filter(|s| within(*s));
+    let primary = f.span.filter(|s| s.end <= len);
     // The primary location is the first cell of this year's report (or the first place);
     // every other cell and place is a related location, labelled with what it is.
     let mut related = Vec::new();
     let mut primary_label = None;
-    let cells = f
-        .cells
-        .iter()
-        .filter(|c| !c.previous && within(c.span))
-        .map(|c| {
-            let shown = if c.raw.is_empty() {
-                "（空白）"
-            } else {
-                &c.raw
-            };
-            (
-                c.span,
-                format!("{}·{} = {shown}", c.row_label, c.column_label),
-            )
-        });
-    let places = f
-        .places
-        .iter()
-        .filter(|(s, _)| within(*s))
-        .map(|(s, label)| (*s, label.clone()));
-    for (span, label) in cells.chain(places) {
+    for (span, label) in marked_spans(f, len, |c| c.row_label.clone()) {
         if Some(span) == primary && primary_label.is_none() {
             primary_label = Some(label);
             continue;

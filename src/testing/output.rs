@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::diff::{self, Paint, TEST_WORDS};
 use super::{Blessed, Counts, Coverage, Failure, Outcome, Run};
+use crate::render::junit::{escape, escape_text};
 
 /// `3 passed, 1 failed` (and `, 2 skipped` when cases were skipped).
 #[must_use]
@@ -254,23 +255,6 @@ pub fn below(coverage: &[Coverage], min: f64) -> bool {
 
 // ───────────────────────────────────────────────────────────────────────────── JUnit
 
-fn escape(text: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            // Characters XML 1.0 does not allow.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The one line that says what went wrong: a diagnostic's `×` line, or the first line.
 fn headline(text: &str) -> String {
     let line = text
@@ -307,9 +291,9 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                 .unwrap_or("");
             let open = format!(
                 "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
-                escape(&case.name, true),
-                escape(name, true),
-                escape(file, true)
+                escape(&case.name),
+                escape(name),
+                escape(file)
             );
             match &case.outcome {
                 Outcome::Passed => {
@@ -320,7 +304,7 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                     let _ = writeln!(
                         cases,
                         "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        escape(reason, true)
+                        escape(reason)
                     );
                 }
                 Outcome::Error(text) => {
@@ -328,8 +312,8 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                     let _ = writeln!(
                         cases,
                         "{open}>\n      <error message=\"{}\">{}</error>\n    </testcase>",
-                        escape(&headline(text), true),
-                        escape(text.trim_end(), false)
+                        escape(&headline(text)),
+                        escape_text(text.trim_end())
                     );
                 }
                 Outcome::Failed(f) => {
@@ -344,8 +328,8 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                     let _ = writeln!(
                         cases,
                         "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                        escape(&message, true),
-                        escape(failure_text(f, case, plain).trim_end(), false)
+                        escape(&message),
+                        escape_text(failure_text(f, case, plain).trim_end())
                     );
                 }
             }
@@ -356,9 +340,9 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
             let _ = writeln!(
                 cases,
                 "    <testcase name=\"规则文件\" classname=\"{}\" file=\"{}\">\n      <error message=\"规则文件有错误\">{}</error>\n    </testcase>",
-                escape(name, true),
-                escape(&suite.rule_file, true),
-                escape(error.trim_end(), false)
+                escape(name),
+                escape(&suite.rule_file),
+                escape_text(error.trim_end())
             );
         }
         if let (Some(coverage), Some(min)) = (coverage, min_coverage) {
@@ -366,8 +350,8 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                 tests += 1;
                 let open = format!(
                     "    <testcase name=\"覆盖率\" classname=\"{}\" file=\"{}\"",
-                    escape(name, true),
-                    escape(&suite.rule_file, true)
+                    escape(name),
+                    escape(&suite.rule_file)
                 );
                 if c.percent() < min {
                     failures += 1;
@@ -377,7 +361,7 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
                         "{open}>\n      <failure message=\"覆盖率 {} 低于 {}\">{}</failure>\n    </testcase>",
                         format_percent(c.percent()),
                         format_percent(min),
-                        escape(text.trim_end(), false)
+                        escape_text(text.trim_end())
                     );
                 } else {
                     let _ = writeln!(cases, "{open}/>");
@@ -387,8 +371,8 @@ pub fn junit(run: &Run, coverage: Option<&[Coverage]>, min_coverage: Option<f64>
         let _ = writeln!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" file=\"{}\">",
-            escape(name, true),
-            escape(&suite.rule_file, true)
+            escape(name),
+            escape(&suite.rule_file)
         );
         suites.push_str(&cases);
         suites.push_str("  </testsuite>\n");

@@ -3,6 +3,11 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use gouji::compile::Loader;
+use gouji::report::{CellValue, Report};
+use gouji::ruleset::RuleSet;
 
 /// The reports and rule files the command-line tests run on.
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
@@ -170,4 +175,87 @@ pub fn gouji(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         args: args.join(" "),
     }
+}
+
+/// Both built-in national rule sets, 2019 then 2021, compiled once for the whole test binary.
+/// They must compile without errors or warnings.
+pub fn national_rule_sets() -> &'static [RuleSet] {
+    static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let loader = Loader::new(Vec::<PathBuf>::new());
+        ["national-2019.gouji", "national-2021.gouji"]
+            .iter()
+            .map(|file| {
+                let compiled = loader
+                    .compile_builtin(file)
+                    .unwrap_or_else(|| panic!("{file} is not built in"));
+                assert!(
+                    compiled.diagnostics.is_empty(),
+                    "{file} should compile without errors or warnings: {:?}",
+                    compiled.diagnostics
+                );
+                compiled.rule_set.expect("no errors, so a rule set")
+            })
+            .collect()
+    })
+}
+
+/// One of [`national_rule_sets`] by its id (`national-2019`).
+pub fn national_rule_set(id: &str) -> &'static RuleSet {
+    national_rule_sets()
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no rule set {id}"))
+}
+
+/// Every cell of every table as `(raw, value, unit)`, or `None` where nothing was read,
+/// keyed by table, row and column: what "the same cells" means.
+type CellKey = (String, String, String);
+type CellRead = Option<(String, CellValue, Option<String>)>;
+
+pub fn cells(report: &Report) -> Vec<(CellKey, CellRead)> {
+    let mut out = Vec::new();
+    for table in &report.tables {
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, column) in table.columns.iter().enumerate() {
+                let cell = table
+                    .cell_at(r, c)
+                    .map(|cell| (cell.raw.clone(), cell.value.clone(), cell.unit.clone()));
+                out.push(((table.key.clone(), row.clone(), column.clone()), cell));
+            }
+        }
+    }
+    out
+}
+
+/// Compares two readings grid by grid, cell by cell, and says where they differ; `raw` says
+/// whether the raw text must be equal too (not for a copy in other characters).
+pub fn assert_same_cells(expected: &Report, actual: &Report, raw: bool) {
+    let (a, b) = (cells(expected), cells(actual));
+    assert_eq!(
+        a.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        b.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        "{} and {} have different grids",
+        expected.source.name(),
+        actual.source.name()
+    );
+    let differences: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|((_, x), (_, y))| {
+            if raw {
+                x != y
+            } else {
+                x.as_ref().map(|c| (&c.1, &c.2)) != y.as_ref().map(|c| (&c.1, &c.2))
+            }
+        })
+        .map(|((key, x), (_, y))| format!("{key:?}: {x:?} ≠ {y:?}"))
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "{} and {} read different cells:\n{}",
+        expected.source.name(),
+        actual.source.name(),
+        differences.join("\n")
+    );
 }
