@@ -4,6 +4,7 @@ mod cli;
 mod compile;
 mod docs;
 mod extract;
+mod hostile;
 mod html;
 mod national;
 mod render;

@@ -204,25 +204,35 @@ pub fn run(args: &CheckArgs) -> u8 {
     );
     let progress = Progress::new(paths.len());
     let mut failed = false;
+    let mut internal = false;
     output.write(&renderer.begin());
     // Reports are checked in parallel a chunk at a time, and written in the order given:
     // memory holds one chunk of reports, whatever the size of the batch.
     for (chunk_index, chunk) in paths.chunks(CHUNK).enumerate() {
-        let results: Vec<Result<ReportFindings, String>> = pool.install(|| {
+        let results: Vec<Result<ReportFindings, Failure>> = pool.install(|| {
             chunk
                 .par_iter()
                 .enumerate()
                 .map(|(i, path)| {
-                    let input = load_input(path)?;
+                    let input = load_input(path).map_err(Failure::Input)?;
                     let paired = pairs.get(chunk_index * CHUNK + i).and_then(Option::as_ref);
                     let previous_input = match (previous.as_ref(), paired) {
                         (Some(p), _) => Some(p.clone()),
                         (None, Some(p)) => load_input(p).ok(),
                         (None, None) => None,
                     };
-                    let mut findings = checker
-                        .check(&input, previous_input.as_ref())
-                        .ok_or_else(|| format!("gouji: 没有可用的规则集来检查「{path}」"))?;
+                    // A bug met in one report costs only that report its result.
+                    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        checker.check(&input, previous_input.as_ref())
+                    }))
+                    .map_err(|_| {
+                        Failure::Bug(format!(
+                            "gouji: 检查「{path}」时遇到内部错误（gouji 的缺陷，请报告），这份报告没有结果 / internal error while checking this report"
+                        ))
+                    })?;
+                    let mut findings = checked.ok_or_else(|| {
+                        Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」"))
+                    })?;
                     selection.apply(&mut findings);
                     Ok(findings)
                 })
@@ -234,9 +244,13 @@ pub fn run(args: &CheckArgs) -> u8 {
                     failed |= threshold.is_some_and(|level| findings.fails_at(level));
                     output.write(&renderer.report(&findings));
                 }
-                Err(message) => {
+                Err(Failure::Input(message)) => {
                     eprintln!("{}", message.trim_end());
                     unreadable = true;
+                }
+                Err(Failure::Bug(message)) => {
+                    eprintln!("{message}");
+                    internal = true;
                 }
             }
         }
@@ -248,13 +262,23 @@ pub fn run(args: &CheckArgs) -> u8 {
         eprintln!("gouji: {message}");
         return exit::USAGE;
     }
-    if unreadable {
+    if internal {
+        exit::INTERNAL
+    } else if unreadable {
         exit::USAGE
     } else if failed {
         exit::FINDINGS
     } else {
         exit::OK
     }
+}
+
+/// Why a report of the batch has no result.
+enum Failure {
+    /// It could not be read (the message is ready to print).
+    Input(String),
+    /// A bug in gouji met while checking it.
+    Bug(String),
 }
 
 /// Reports checked at once; bounds memory, and is large enough to keep every core busy.
@@ -267,7 +291,12 @@ fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
         .par_iter()
         .map(|path| {
             let input = load_input(path).ok()?;
-            checker.agency_and_year(&input)
+            // A bug here shows again, and is reported, when the report itself is checked.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                checker.agency_and_year(&input)
+            }))
+            .ok()
+            .flatten()
         })
         .collect();
     crate::check::pair_consecutive_years(&keys)

@@ -112,13 +112,18 @@ pub fn discover(start: &Path) -> Result<Option<Config>, Box<ConfigError>> {
 /// Reads one config file. Chinese keys may be written without quotes, as in reports.
 pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(ConfigError {
-            message: e.to_string(),
-            source: SourceFile::new(name.clone(), ""),
-            span: None,
+    let text = crate::files::read_file(path)
+        .and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
         })
-    })?;
+        .map_err(|e| {
+            Box::new(ConfigError {
+                message: e.to_string(),
+                source: SourceFile::new(name.clone(), ""),
+                span: None,
+            })
+        })?;
     let source = SourceFile::new(name, text);
     let fail = |message: String, span: Span| {
         Box::new(ConfigError {

@@ -1,24 +1,34 @@
 //! Reading inputs and writing outputs for the commands: `-` for standard input, and files
 //! written whole or not at all.
 
-use std::io::Read as _;
 use std::path::Path;
 
 /// The name standard input is shown under.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// Reads a file, or standard input for `-`. On failure, the message says why in words.
+/// Reads a file, or standard input for `-`. Only regular files are read (a device or a pipe
+/// named as a path is refused), and only up to a size no report reaches. On failure, the
+/// message says why in words.
 pub fn read_input(file: &str) -> Result<(String, Vec<u8>), String> {
     if file == "-" {
-        let mut bytes = Vec::new();
-        return match std::io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => Ok((STDIN_NAME.to_owned(), bytes)),
-            Err(e) => Err(format!("无法读取标准输入：{e}")),
-        };
+        return standard_input().map(|bytes| (STDIN_NAME.to_owned(), bytes.clone()));
     }
-    std::fs::read(file)
+    crate::files::read_file(Path::new(file))
         .map(|bytes| (file.to_owned(), bytes))
         .map_err(|e| format!("无法读取「{file}」：{}", io_reason(&e, false)))
+}
+
+/// Standard input, read once and kept: every later `-` (and the pairing of a batch's years,
+/// which reads each input twice) sees the same bytes.
+fn standard_input() -> Result<&'static Vec<u8>, String> {
+    static STDIN: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    STDIN
+        .get_or_init(|| {
+            crate::files::read_bounded(std::io::stdin().lock())
+                .map_err(|e| format!("无法读取标准输入：{}", io_reason(&e, false)))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Why a file could not be read or written, in words.

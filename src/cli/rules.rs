@@ -294,7 +294,10 @@ fn cases_using(target: &str, set_id: &str, id: &str, roots: &[PathBuf]) -> Strin
     let using: Vec<String> = found
         .into_iter()
         .filter(|file| {
-            let Ok(text) = std::fs::read_to_string(file) else {
+            let Some(text) = crate::files::read_file(file)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+            else {
                 return false;
             };
             let source = crate::source::SourceFile::new(file.display().to_string(), text);

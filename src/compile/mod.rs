@@ -99,7 +99,7 @@ impl Loader {
                 .push(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
         }
         let name = path.display().to_string();
-        match std::fs::read(path) {
+        match crate::files::read_file(path) {
             Ok(bytes) => loader.compile_bytes(&name, &bytes, Some(path)),
             Err(e) => Compiled {
                 rule_set: None,
@@ -150,7 +150,7 @@ impl Loader {
     fn find_id(&self, id: &str) -> Result<Option<(String, Vec<u8>, Option<PathBuf>)>, Vec<String>> {
         let mut found: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for file in self.root_files() {
-            let Ok(bytes) = std::fs::read(&file) else {
+            let Ok(bytes) = crate::files::read_file(&file) else {
                 continue;
             };
             if header_id(&bytes).as_deref() == Some(id) {
@@ -261,7 +261,7 @@ impl Loader {
                         rel.span,
                     )));
                 }
-                let bytes = std::fs::read(&canonical)
+                let bytes = crate::files::read_file(&canonical)
                     .map_err(|e| unreadable(&rel.node, &io_reason(&e), rel.span))?;
                 parse_loaded(
                     &joined.display().to_string(),
@@ -321,7 +321,7 @@ impl Loader {
         let mut ids: Vec<String> = self
             .root_files()
             .iter()
-            .filter_map(|f| std::fs::read(f).ok())
+            .filter_map(|f| crate::files::read_file(f).ok())
             .filter_map(|b| header_id(&b))
             .collect();
         if self.builtin {

@@ -444,10 +444,11 @@ impl<'r> Evaluator<'r> {
             });
         }
         let difference = match (&left, &right) {
-            (Val::Num(a), Val::Num(b)) => Some(number_text(*a - *b)),
+            (Val::Num(a), Val::Num(b)) => a.checked_sub(*b).map(number_text),
             _ => as_number(&left)
                 .zip(as_number(&right))
-                .map(|(a, b)| number_text(a - b)),
+                .and_then(|(a, b)| a.checked_sub(b))
+                .map(number_text),
         };
         let side = |expr: &'r Expr, value: &Val<'r>, frame: &mut Frame<'r>| {
             let names = self.written(expr, frame, false);
@@ -629,17 +630,17 @@ impl<'r> Evaluator<'r> {
                     (Ok(a), Ok(b)) => match op {
                         ArithOp::Add => a
                             .checked_add(b)
-                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                            .map_or_else(|| Val::missing(OUT_OF_RANGE), Val::Num),
                         ArithOp::Sub => a
                             .checked_sub(b)
-                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                            .map_or_else(|| Val::missing(OUT_OF_RANGE), Val::Num),
                         ArithOp::Mul => a
                             .checked_mul(b)
-                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                            .map_or_else(|| Val::missing(OUT_OF_RANGE), Val::Num),
                         ArithOp::Div if b.is_zero() => Val::missing("除数为零"),
                         ArithOp::Div => a
                             .checked_div(b)
-                            .map_or_else(|| Val::missing("数值超出范围"), Val::Num),
+                            .map_or_else(|| Val::missing(OUT_OF_RANGE), Val::Num),
                     },
                 }
             }
@@ -1094,7 +1095,7 @@ impl<'r> Evaluator<'r> {
                 Err(m) => m,
             },
             Function::SumOfNumbers => match self.text(self.eval(&args[0], frame)) {
-                Ok((text, _)) => Val::Num(numbers_in(&text).into_iter().sum()),
+                Ok((text, _)) => checked_sum(numbers_in(&text)),
                 Err(m) => m,
             },
             Function::ToNumber => match self.eval(&args[0], frame) {
@@ -1185,7 +1186,7 @@ impl<'r> Evaluator<'r> {
                 }
                 match function {
                     Function::Count => Val::Num(count.into()),
-                    Function::Sum => Val::Num(numbers.iter().sum()),
+                    Function::Sum => checked_sum(numbers),
                     Function::Min => numbers
                         .into_iter()
                         .min()
@@ -1295,11 +1296,16 @@ impl<'r> Evaluator<'r> {
                 Err(missing) => return missing,
             };
             let allowed = if *relative {
-                y.abs() * amount / Decimal::ONE_HUNDRED
+                y.abs()
+                    .checked_mul(amount)
+                    .map(|a| a / Decimal::ONE_HUNDRED)
             } else {
-                amount
+                Some(amount)
             };
-            let within = (x - y).abs() <= allowed;
+            let (Some(allowed), Some(difference)) = (allowed, x.checked_sub(y)) else {
+                return Val::missing(OUT_OF_RANGE);
+            };
+            let within = difference.abs() <= allowed;
             return Val::Bool(match op {
                 CompareOp::Eq => within,
                 CompareOp::Ne => !within,
@@ -1619,6 +1625,17 @@ fn numbers_in(text: &str) -> Vec<Decimal> {
         }
     }
     out
+}
+
+/// Why a value could not be computed exactly: it is beyond what decimal arithmetic holds.
+const OUT_OF_RANGE: &str = "数值超出范围";
+
+/// The sum, or why it could not be computed.
+fn checked_sum<'r>(numbers: impl IntoIterator<Item = Decimal>) -> Val<'r> {
+    numbers
+        .into_iter()
+        .try_fold(Decimal::ZERO, Decimal::checked_add)
+        .map_or_else(|| Val::missing(OUT_OF_RANGE), Val::Num)
 }
 
 /// A value read as a number: numbers, and text or captured groups that spell one.

@@ -14,6 +14,10 @@ use crate::source::Span;
 /// than unreadable.
 const UNITS: [&str; 7] = ["万元", "元", "%", "件", "条", "个", "项"];
 
+/// Numbers from this size on are not read: a cell is unknown rather than summed past what
+/// exact decimal arithmetic holds. Every 18-digit count is below it.
+const LARGEST_EXACT: u64 = 1_000_000_000_000_000_000;
+
 /// Reads one cell.
 pub fn read_cell(raw: &str, cell_type: &CellType, span: Span) -> Cell {
     let mut raw = trim(raw);
@@ -96,6 +100,13 @@ fn parse(raw: &str, cell_type: &CellType) -> (CellValue, Option<String>) {
                 .next()
                 .is_some_and(|c| c.is_ascii_digit() || c == '+' || c == '-') =>
         {
+            // Sums of such values could overflow exact arithmetic; no report counts that far.
+            if n.abs() >= Decimal::from(LARGEST_EXACT) {
+                return (
+                    CellValue::Invalid(format!("「{raw}」太大，无法精确计算")),
+                    unit,
+                );
+            }
             let n = if negative { -n } else { n };
             (CellValue::Number(n), unit)
         }

@@ -794,7 +794,7 @@ pub fn read(
     path: &std::path::Path,
     name: &str,
 ) -> Result<(SourceFile, Expectation), Box<ExpectError>> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::files::read_file(path).map_err(|e| {
         Box::new(ExpectError {
             message: format!("无法读取：{e}"),
             source: SourceFile::new(name, ""),

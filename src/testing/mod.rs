@@ -615,7 +615,7 @@ fn param_span(
 
 fn load_input(path: &Path, render: RenderDiagnostic) -> Result<Input, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
+    let bytes = crate::files::read_file(path)
         .map_err(|e| format!("gouji: 无法读取报告「{name}」：{}\n", io_reason(&e)))?;
     crate::extract::load(&name, &bytes).map_err(|e| render(&e))
 }

@@ -146,7 +146,8 @@ pub fn replay(
     let new_checker = checker(new.rule_set, params)?;
     let load = |path: &Path| -> Result<Input, String> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| format!("gouji: 无法读取「{name}」：{e}\n"))?;
+        let bytes = crate::files::read_file(path)
+            .map_err(|e| format!("gouji: 无法读取「{name}」：{e}\n"))?;
         crate::extract::load(&name, &bytes).map_err(|e| render(&e))
     };
     let pairs = pair_years(&new_checker, reports, &load);
