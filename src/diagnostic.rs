@@ -148,6 +148,9 @@ pub enum Problem {
     UnclosedString { quote: char, close: char },
     /// 65 nested `(`.
     TooDeep { limit: usize },
+    /// An expression with more than `limit` operators or levels, such as a sum of 3,500
+    /// terms written with `+`: compiling and evaluating it would exhaust the stack.
+    ExpressionTooDeep { limit: usize },
     /// `"\q"` in a string.
     BadEscape(char),
     /// A number too large to hold: `99999999999999999999999999999999`.
@@ -251,6 +254,7 @@ impl Problem {
             Problem::Unclosed { .. } => "unclosed",
             Problem::UnclosedString { .. } => "unclosed-string",
             Problem::TooDeep { .. } => "too-deep",
+            Problem::ExpressionTooDeep { .. } => "expression-too-deep",
             Problem::BadEscape(_) => "bad-escape",
             Problem::BadNumber(_) => "bad-number",
             Problem::BadDate(_) => "bad-date",
@@ -291,6 +295,7 @@ impl Problem {
             Problem::Unclosed { close, .. } => format!("这个括号没有对应的「{close}」"),
             Problem::UnclosedString { .. } => "字符串从这里开始，到行尾也没有结束".into(),
             Problem::TooDeep { .. } => "嵌套太深".into(),
+            Problem::ExpressionTooDeep { .. } => "这个表达式的运算层数太多".into(),
             Problem::BadEscape(_) => "无法识别的转义".into(),
             Problem::BadNumber(_) => "数字太大".into(),
             Problem::BadDate(_) => "不存在的日期".into(),
@@ -343,6 +348,9 @@ impl Problem {
             }
             Problem::BadNumber(_) => Some("数字的绝对值不能超过 79228162514264337593543950335".into()),
             Problem::TooDeep { .. } => Some("把表达式拆成几个「令」定义".into()),
+            Problem::ExpressionTooDeep { .. } => {
+                Some("多项相加请写「和(甲, 乙, …)」或用区间「和(一[甲..癸])」；也可以拆成几个「令」定义".into())
+            }
             Problem::BadEscape(_) => Some(
                 "字符串里可用的转义只有 \\\" \\\\ \\n \\t \\{ \\}；若要写正则表达式，请用 /…/".into(),
             ),
@@ -408,6 +416,10 @@ impl fmt::Display for Problem {
             Problem::UnclosedString { close, .. } => {
                 write!(f, "字符串没有结束：这一行里找不到与之配对的「{close}」")
             }
+            Problem::ExpressionTooDeep { limit } => write!(
+                f,
+                "表达式太复杂：超过 {limit} 层运算（连加、连乘的每一项都算一层）"
+            ),
             Problem::TooDeep { limit } => {
                 write!(
                     f,

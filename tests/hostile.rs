@@ -165,3 +165,152 @@ fn devices_and_pipes_are_refused_and_the_rest_of_the_batch_is_checked() {
     run.code(2);
     assert!(run.stderr.contains("不是普通文件"), "{}", run.stderr);
 }
+
+// ───────────────────────────────────────────────────────────────────────────── depth
+
+/// `broken.gouji` with its check comparing 一[总计] to a sum of `terms` cells written with `+`.
+fn rule_file_with_a_sum_of(terms: usize) -> String {
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("broken.gouji")).unwrap();
+    let sum = vec!["一[自然人]"; terms].join(" + ");
+    let replaced = text.replace(
+        "断言 一[总计] >= 一[自燃人]",
+        &format!("断言 一[总计] >= {sum}"),
+    );
+    assert_ne!(replaced, text);
+    replaced
+}
+
+#[test]
+fn a_sum_of_thousands_of_terms_is_a_rule_file_error_not_a_stack_overflow() {
+    let dir = Scratch::new("hostile", "deep-sum").with(&["clean.txt"]);
+    for terms in [3_500, 100_000] {
+        dir.write("deep.gouji", rule_file_with_a_sum_of(terms));
+        let lint = dir.run(&["rules", "check", "deep.gouji"]);
+        lint.code(2);
+        assert!(
+            lint.stderr
+                .contains("表达式太复杂：超过 200 层运算（连加、连乘的每一项都算一层）"),
+            "{terms}: {}",
+            lint.stderr
+        );
+        // At the first operator past the limit (`>=` is the first): the 200th `+`, after
+        // `  断言 一[总计] >= ` (15 columns) and 200 terms `一[自然人] + ` of 9 columns.
+        assert!(
+            lint.stderr.contains("deep.gouji:16:1813"),
+            "{terms}: {}",
+            lint.stderr
+        );
+        assert!(lint.stderr.len() < 5_000, "{terms}: {}", lint.stderr);
+        dir.run(&["check", "--rules", "deep.gouji", "clean.txt"])
+            .code(2);
+    }
+    // At the limit, the rule compiles and is evaluated (the evaluator recurses once per term).
+    dir.write("deep.gouji", rule_file_with_a_sum_of(200));
+    dir.run(&["rules", "check", "deep.gouji"]).code(0);
+    let run = dir.run(&[
+        "check",
+        "--rules",
+        "deep.gouji",
+        "--format",
+        "json",
+        "clean.txt",
+    ]);
+    run.code(0);
+    assert_eq!(run.json()["summary"]["passed"], 1, "{}", run.stdout);
+}
+
+// ───────────────────────────────────────────────────────────────────────────── long lines
+
+#[test]
+fn an_error_far_to_the_right_of_a_line_is_shown_not_a_panic() {
+    let dir = Scratch::new("hostile", "far-right");
+    // The broken rule file's error, 70,000 columns to the right.
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("broken.gouji")).unwrap();
+    let padding = " ".repeat(70_000);
+    dir.write(
+        "far.gouji",
+        text.replace("断言 一[总计]", &format!("断言 {padding}一[总计]")),
+    );
+    let run = dir.run(&["rules", "check", "far.gouji"]);
+    run.code(2);
+    assert!(run.stderr.contains("far.gouji:16:70017"), "{}", run.stderr);
+    assert!(run.stderr.contains("表格中没有这一列"), "{}", run.stderr);
+    assert!(
+        run.stderr.len() < 5_000,
+        "the line is shown only around the error"
+    );
+
+    // gouji.toml with an unknown key far to the right.
+    dir.write(
+        "gouji.toml",
+        format!("fail_on = \"error\"{padding}\nno_such_key = 1\n{padding}x = 2\n"),
+    );
+    dir.write(
+        "clean.txt",
+        std::fs::read(Path::new(FIXTURES).join("clean.txt")).unwrap(),
+    );
+    let run = dir.run(&["check", "clean.txt"]);
+    run.code(2);
+    assert!(!run.stderr.contains("内部错误"), "{}", run.stderr);
+}
+
+#[test]
+fn a_report_on_one_line_is_checked_with_its_findings_shown() {
+    let dir = Scratch::new("hostile", "one-line");
+    let reports = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports");
+    // A JSON report and a page minified to one line, everything 100,000 columns in.
+    let padding = " ".repeat(100_000);
+    for (fixture, name) in [
+        ("structured/ok/seed-like.json", "report.json"),
+        ("html/seed.html", "page.html"),
+    ] {
+        let text = std::fs::read_to_string(reports.join(fixture)).unwrap();
+        dir.write(
+            name,
+            format!("{padding}{}", text.replace(['\n', '\r'], " ")),
+        );
+        let human = dir.run(&["check", name]);
+        assert!(
+            human.code == 0 || human.code == 1,
+            "{name}: {}",
+            human.stderr
+        );
+        let json = dir.run(&["check", "--format", "json", name]);
+        json.code(human.code);
+        let findings = json.json()["reports"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(
+            findings > 0 && human.stdout.matches("╭─[").count() >= findings,
+            "{name}: every finding is shown with its place\n{}",
+            human.stdout
+        );
+        assert!(
+            human.stdout.lines().all(|l| l.len() < 2_000),
+            "{name}: the long line is shown only around each finding"
+        );
+    }
+}
+
+#[test]
+fn line_and_column_take_logarithmic_time_in_a_large_text() {
+    // 8 MB in lines of 80 characters; 20,000 lookups would each rescan megabytes before.
+    let line = format!("{}\n", "统计".repeat(40));
+    let text = line.repeat(8_000_000 / line.len());
+    let source = gouji::source::SourceFile::new("large.txt", text.clone());
+    let started = std::time::Instant::now();
+    for i in 0..20_000usize {
+        let offset = (i * 7_919 * line.len()) % text.len();
+        let (line_number, column) = source.line_col(offset);
+        assert_eq!(line_number, offset / line.len() + 1);
+        assert_eq!(column, 1);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // Columns count characters, also in the middle of a line.
+    assert_eq!(source.line_col(line.len() + 3 * 5), (2, 6));
+}

@@ -168,6 +168,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let paths = expand_paths(&args.paths, &filter, &mut unreadable);
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
+        .stack_size(super::EVALUATION_STACK)
         .build()
     {
         Ok(pool) => pool,
@@ -222,7 +223,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                         (None, None) => None,
                     };
                     // A bug met in one report costs only that report its result.
-                    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         checker.check(&input, previous_input.as_ref())
                     }))
                     .map_err(|_| {
@@ -230,7 +231,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                             "gouji: 检查「{path}」时遇到内部错误（gouji 的缺陷，请报告），这份报告没有结果 / internal error while checking this report"
                         ))
                     })?;
-                    let mut findings = checked.ok_or_else(|| {
+                    let mut findings = outcome.ok_or_else(|| {
                         Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」"))
                     })?;
                     selection.apply(&mut findings);

@@ -74,9 +74,19 @@ pub fn render_for_stderr(diagnostic: &dyn miette::Diagnostic) -> String {
     out
 }
 
+/// The stack of every thread that evaluates rules: evaluation recurses once per level of an
+/// expression, and the deepest expression a rule file may hold needs more than the default
+/// 2 MiB in a debug build. Only what is used is committed.
+const EVALUATION_STACK: usize = 64 * 1024 * 1024;
+
 /// Parses the arguments and runs the command.
 #[must_use]
 pub fn run() -> ExitCode {
+    // Rule-set tests and `diff` evaluate on rayon's global pool. It can only fail if a pool
+    // was already built, which then serves as it is.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(EVALUATION_STACK)
+        .build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

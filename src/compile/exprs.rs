@@ -118,6 +118,8 @@ pub(super) struct Resolver<'a> {
     used_params: Vec<bool>,
     /// The rule files, for reading message templates as written (with their escapes).
     sources: SourceMap,
+    /// How many expressions are being resolved one inside another.
+    depth: usize,
 }
 
 impl<'a> Resolver<'a> {
@@ -137,6 +139,7 @@ impl<'a> Resolver<'a> {
             lets: Vec::new(),
             used_tables,
             used_params: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -1018,7 +1021,21 @@ impl<'a> Resolver<'a> {
         false
     }
 
+    /// Resolves an expression, refusing one nested deeper than [`MAX_EXPRESSION_DEPTH`]: the
+    /// resolver here and the evaluator later both recurse once per level.
     fn expr(&mut self, e: &ast::Expr, frame: &mut Frame) -> Option<Expr> {
+        if self.depth >= MAX_EXPRESSION_DEPTH {
+            let limit = MAX_EXPRESSION_DEPTH;
+            self.error(Problem::ExpressionTooDeep { limit }, e.span);
+            return None;
+        }
+        self.depth += 1;
+        let resolved = self.expr_within_depth(e, frame);
+        self.depth -= 1;
+        resolved
+    }
+
+    fn expr_within_depth(&mut self, e: &ast::Expr, frame: &mut Frame) -> Option<Expr> {
         let span = e.span;
         let make = |kind, ty| Some(Expr { kind, ty, span });
         match &e.node {
@@ -1921,6 +1938,11 @@ impl Endpoint {
         }
     }
 }
+
+/// How deeply a compiled expression may nest. The parser already bounds the operators of an
+/// expression; this bounds what else nests (calls, members, placeholders), since the
+/// evaluator recurses once per level on a thread's stack.
+pub const MAX_EXPRESSION_DEPTH: usize = 256;
 
 fn path_text(path: &ast::Path) -> String {
     path.node

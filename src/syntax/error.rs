@@ -411,6 +411,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// An expression with more than `limit` operators (3,500 terms added with `+`).
+pub fn too_many_operators(span: Span, limit: usize) -> SyntaxError {
+    Diagnostic::error(Problem::ExpressionTooDeep { limit }, span)
+}
+
 pub fn too_deep_expression(span: Span, limit: usize) -> SyntaxError {
     Diagnostic::error(Problem::TooDeep { limit }, span)
 }

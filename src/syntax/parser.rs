@@ -888,7 +888,13 @@ impl Infix {
 thread_local! {
     /// How many expressions are being built one inside another.
     static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many operators the outermost expression being built has so far, brackets included.
+    static OPERATORS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
+
+/// How many operators one expression may have. Real rules use a few dozen; each operator can
+/// add a level to the tree, which is cloned, compiled, evaluated and dropped by recursion.
+pub const MAX_OPERATORS: usize = 200;
 
 /// How deeply expressions may nest (through `若`, `非` and brackets together); real rules
 /// use a handful of levels.
@@ -899,6 +905,9 @@ fn build_expr(pair: Pair<'_, Rule>) -> Build<Expr> {
         d.set(d.get() + 1);
         d.get()
     });
+    if depth == 1 {
+        OPERATORS.with(|o| o.set(0));
+    }
     let result = if depth > MAX_EXPRESSION_DEPTH {
         Err(err::too_deep_expression(
             span_of(&pair),
@@ -912,6 +921,7 @@ fn build_expr(pair: Pair<'_, Rule>) -> Build<Expr> {
 }
 
 fn build_expr_at_depth(pair: Pair<'_, Rule>) -> Build<Expr> {
+    let span = span_of(&pair);
     let mut tokens = Vec::new();
     for part in pair.into_inner() {
         match part.as_rule() {
@@ -949,6 +959,28 @@ fn build_expr_at_depth(pair: Pair<'_, Rule>) -> Build<Expr> {
             Rule::tolerance => tokens.push(Token::Tolerance(part)),
             other => unreachable!("not an expression part: {other:?}"),
         }
+    }
+    let operators = tokens
+        .iter()
+        .filter(|t| matches!(t, Token::Prefix(_) | Token::Infix(_)))
+        .count();
+    let total = OPERATORS.with(|o| {
+        o.set(o.get() + operators);
+        o.get()
+    });
+    if total > MAX_OPERATORS {
+        // Pointed at the first operator past the limit, not at the whole (long) expression.
+        let before = total - operators;
+        let past_limit = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Prefix(op) => Some(op.span),
+                Token::Infix(op) => Some(op.span),
+                _ => None,
+            })
+            .nth(MAX_OPERATORS.saturating_sub(before))
+            .unwrap_or(span);
+        return Err(err::too_many_operators(past_limit, MAX_OPERATORS));
     }
     let mut climber = Climber {
         tokens: tokens.into_iter().peekable(),
