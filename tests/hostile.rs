@@ -314,3 +314,130 @@ fn line_and_column_take_logarithmic_time_in_a_large_text() {
     // Columns count characters, also in the middle of a line.
     assert_eq!(source.line_col(line.len() + 3 * 5), (2, 6));
 }
+
+// ───────────────────────────────────────────────────────────────────────────── --output
+
+#[test]
+fn output_never_replaces_an_input() {
+    let dir = Scratch::new("hostile", "output-input").with(&["clean.txt", "s1.txt"]);
+    let before = std::fs::read(dir.path().join("s1.txt")).unwrap();
+    std::fs::create_dir(dir.path().join("batch")).unwrap();
+    std::fs::copy(dir.path().join("s1.txt"), dir.path().join("batch/a.txt")).unwrap();
+    for args in [
+        &["check", "clean.txt", "s1.txt", "-o", "s1.txt"][..],
+        &["check", "clean.txt", "--prev", "s1.txt", "-o", "s1.txt"],
+        &["check", "batch", "-o", "batch/a.txt"],
+        &["extract", "s1.txt", "-o", "s1.txt"],
+    ] {
+        let run = dir.run(args);
+        run.code(2);
+        assert!(
+            run.stderr.contains("这是要读取的输入"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(std::fs::read(dir.path().join("s1.txt")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("batch/a.txt")).unwrap(),
+        before
+    );
+    assert_eq!(
+        dir.listing(),
+        ["batch", "clean.txt", "s1.txt"],
+        "no temporary file left"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn output_writes_through_a_symlink_keeps_the_mode_and_refuses_devices() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = Scratch::new("hostile", "output-link").with(&["clean.txt"]);
+    std::fs::create_dir(dir.path().join("results")).unwrap();
+    let target = dir.path().join("results/out.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink("results/out.json", dir.path().join("latest.json")).unwrap();
+    dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "clean.txt",
+        "-o",
+        "latest.json",
+    ])
+    .code(0);
+    let link = std::fs::symlink_metadata(dir.path().join("latest.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(written.contains("\"clean.txt\""), "{written}");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+
+    // A dangling link: its target is created.
+    std::os::unix::fs::symlink("results/new.json", dir.path().join("next.json")).unwrap();
+    dir.run(&["check", "--format", "json", "clean.txt", "-o", "next.json"])
+        .code(0);
+    assert!(dir.path().join("results/new.json").is_file());
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("next.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+
+    // A device is never replaced (as root, renaming over /dev/null would).
+    let run = dir.run(&["check", "clean.txt", "-o", "/dev/null"]);
+    run.code(2);
+    assert!(run.stderr.contains("不是普通文件"), "{}", run.stderr);
+    assert!(
+        !std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_file(),
+        "/dev/null is still a device"
+    );
+    assert_eq!(
+        dir.listing(),
+        ["clean.txt", "latest.json", "next.json", "results"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    use std::io::Write as _;
+    for signal in ["INT", "TERM"] {
+        let dir = Scratch::new("hostile", &format!("interrupted-{signal}"));
+        // Standard input stays open: gouji waits for it with its output file open.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gouji"))
+            .args(["check", "-", "-o", "out.txt"])
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"partial report").unwrap();
+        let started = std::time::Instant::now();
+        while !dir.listing().iter().any(|f| f.ends_with(".tmp")) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "no temporary file appeared: {:?}",
+                dir.listing()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}");
+        assert_eq!(dir.listing(), Vec::<String>::new(), "{signal}");
+    }
+}

@@ -189,7 +189,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let mut output = match Output::open(args.output.as_deref()) {
+    let inputs: Vec<&Path> = paths
+        .iter()
+        .chain(args.prev.as_ref())
+        .filter(|p| *p != "-")
+        .map(Path::new)
+        .collect();
+    let mut output = match Output::open(args.output.as_deref(), &inputs) {
         Ok(o) => o,
         Err(message) => {
             eprintln!("gouji: {message}");
@@ -259,7 +265,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     output.write(&renderer.end());
     progress.finish();
-    if let Err(message) = output.finish() {
+    if let Err(message) = output.finish(args.output.as_deref()) {
         eprintln!("gouji: {message}");
         return exit::USAGE;
     }
@@ -306,36 +312,23 @@ fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Where the rendered text goes: standard output as it is produced, or a file written whole
-/// (a temporary file renamed into place at the end).
+/// Where the rendered text goes: standard output as it is produced, or a file written whole.
 enum Output {
     Stdout(std::io::Stdout),
     File {
-        path: PathBuf,
-        temporary: PathBuf,
-        file: std::io::BufWriter<std::fs::File>,
+        file: super::io::OutputFile,
         error: Option<std::io::Error>,
     },
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Self, String> {
+    /// `inputs`: the files to be read, which the output must not replace.
+    fn open(path: Option<&Path>, inputs: &[&Path]) -> Result<Self, String> {
         let Some(path) = path else {
             return Ok(Output::Stdout(std::io::stdout()));
         };
-        let temporary = super::io::temporary_path(path)
-            .map_err(|e| format!("无法写入「{}」：{e}", path.display()))?;
-        let file = std::fs::File::create(&temporary).map_err(|e| {
-            format!(
-                "无法写入「{}」：{}",
-                path.display(),
-                super::io::io_reason(&e, true)
-            )
-        })?;
         Ok(Output::File {
-            path: path.to_path_buf(),
-            temporary,
-            file: std::io::BufWriter::new(file),
+            file: super::io::OutputFile::create(path, inputs)?,
             error: None,
         })
     }
@@ -347,7 +340,7 @@ impl Output {
             Output::Stdout(out) => {
                 let _ = out.lock().write_all(text.as_bytes());
             }
-            Output::File { file, error, .. } => {
+            Output::File { file, error } => {
                 if error.is_none() {
                     if let Err(e) = file.write_all(text.as_bytes()) {
                         *error = Some(e);
@@ -357,34 +350,19 @@ impl Output {
         }
     }
 
-    fn finish(self) -> Result<(), String> {
+    fn finish(self, path: Option<&Path>) -> Result<(), String> {
         use std::io::Write as _;
         match self {
             Output::Stdout(out) => {
                 let _ = out.lock().flush();
                 Ok(())
             }
-            Output::File {
-                path,
-                temporary,
-                mut file,
-                error,
-            } => {
-                let result = match error {
-                    Some(e) => Err(e),
-                    None => file
-                        .flush()
-                        .and_then(|()| std::fs::rename(&temporary, &path)),
-                };
-                result.map_err(|e| {
-                    let _ = std::fs::remove_file(&temporary);
-                    format!(
-                        "无法写入「{}」：{}",
-                        path.display(),
-                        super::io::io_reason(&e, true)
-                    )
-                })
-            }
+            Output::File { error: Some(e), .. } => Err(format!(
+                "无法写入「{}」：{}",
+                path.unwrap_or(Path::new("")).display(),
+                super::io::io_reason(&e, true)
+            )),
+            Output::File { file, error: None } => file.commit(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `gouji diff`: what a change to a rule set does to reports already published — two versions
 //! replayed over the same reports ([`crate::testing::replay`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -114,7 +114,8 @@ pub fn run(args: &DiffArgs) -> u8 {
         }
         Format::Json => replay::json(&replayed),
     };
-    if let Err(message) = super::io::emit(args.output.as_deref(), &text) {
+    let inputs: Vec<&Path> = args.reports.iter().map(PathBuf::as_path).collect();
+    if let Err(message) = super::io::emit(args.output.as_deref(), &text, &inputs) {
         eprintln!("gouji: {message}");
         return exit::USAGE;
     }

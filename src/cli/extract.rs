@@ -105,7 +105,7 @@ pub fn run(args: &ExtractArgs) -> u8 {
         Format::Toml => to_toml(&report, &rule_set, fit),
         Format::Json => to_json(&report, fit),
     };
-    match emit(args.output.as_deref(), &text) {
+    match emit(args.output.as_deref(), &text, &[Path::new(&args.file)]) {
         Ok(()) => exit::OK,
         Err(message) => {
             eprintln!("gouji: {message}");

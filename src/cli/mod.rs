@@ -87,6 +87,7 @@ pub fn run() -> ExitCode {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(EVALUATION_STACK)
         .build_global();
+    io::remove_temporaries_when_interrupted();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! `gouji test`: run the test cases of rule sets (report fixtures with expected findings), in
 //! the layout and format of docs/testing-rules.md; the work is done by [`crate::testing`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -120,7 +120,8 @@ pub fn run(args: &TestArgs) -> u8 {
             output::junit(&run, coverage.as_deref(), args.min_coverage)
         }
     };
-    if let Err(message) = super::io::emit(args.output.as_deref(), &text) {
+    let inputs: Vec<&Path> = args.paths.iter().map(PathBuf::as_path).collect();
+    if let Err(message) = super::io::emit(args.output.as_deref(), &text, &inputs) {
         eprintln!("gouji: {message}");
         return exit::USAGE;
     }
