@@ -422,7 +422,7 @@ fn an_interrupted_run_leaves_no_temporary_file() {
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(b"partial report").unwrap();
         let started = std::time::Instant::now();
-        while !dir.listing().iter().any(|f| f.ends_with(".tmp")) {
+        while !dir.listing().iter().any(|f| f.starts_with(".out.txt.")) {
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(30),
                 "no temporary file appeared: {:?}",
