@@ -441,3 +441,63 @@ fn an_interrupted_run_leaves_no_temporary_file() {
         assert_eq!(dir.listing(), Vec::<String>::new(), "{signal}");
     }
 }
+
+// ───────────────────────────────────────────────────────────────────────────── rule files
+
+#[test]
+fn an_oversized_pattern_fails_rules_check() {
+    let dir = Scratch::new("hostile", "big-pattern");
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("broken.gouji")).unwrap();
+    // Each `\w` is all of Unicode's word characters: 2,000 of them make a matcher far over
+    // the size limit, which only building it finds.
+    dir.write(
+        "big.gouji",
+        text.replace(
+            "断言 一[总计] >= 一[自燃人]",
+            r"断言 报告.标题 匹配 /\w{1000}\w{1000}/",
+        ),
+    );
+    let run = dir.run(&["rules", "check", "big.gouji"]);
+    run.code(2);
+    assert!(run.stderr.contains("太复杂，无法使用"), "{}", run.stderr);
+    assert!(run.stderr.contains("big.gouji:16:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_test_case_reads_no_previous_report_outside_its_rule_set_folder() {
+    let dir = Scratch::new("hostile", "previous-outside");
+    dir.write("rules/r.gouji", "规则集 r\n继承 national-2019\n");
+    dir.copy("clean.txt", "rules/tests/r/a.txt");
+    dir.copy("prev-2019.txt", "outside.txt");
+    let outside = dir.path().join("outside.txt");
+    for previous in [
+        outside.display().to_string(),
+        "../../../outside.txt".to_owned(),
+    ] {
+        dir.write(
+            "rules/tests/r/a.expect.toml",
+            format!("上年报告 = {}\n问题 = []\n", toml_string(&previous)),
+        );
+        let run = dir.run(&["test", "rules"]);
+        run.code(2);
+        assert!(
+            run.stdout.contains("不在规则集所在的"),
+            "{previous}:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    // Inside the folder, it is read.
+    dir.copy("prev-2019.txt", "rules/tests/r/上年.txt");
+    dir.write(
+        "rules/tests/r/a.expect.toml",
+        "上年报告 = \"上年.txt\"\n问题 = []\n",
+    );
+    let run = dir.run(&["test", "rules"]);
+    assert!(!run.stdout.contains("不在规则集所在的"), "{}", run.stdout);
+    assert!(!run.stdout.contains("出错"), "{}", run.stdout);
+}
+
+fn toml_string(text: &str) -> String {
+    format!("'{text}'")
+}

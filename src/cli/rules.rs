@@ -107,7 +107,7 @@ fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
 }
 
 fn check(files: &[PathBuf], roots: Vec<PathBuf>) -> u8 {
-    let loader = Loader::new(roots);
+    let loader = Loader::new(roots).building_patterns();
     let mut failed = false;
     let mut stderr = std::io::stderr().lock();
     for file in files {

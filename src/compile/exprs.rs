@@ -120,6 +120,8 @@ pub(super) struct Resolver<'a> {
     sources: SourceMap,
     /// How many expressions are being resolved one inside another.
     depth: usize,
+    /// Whether each pattern's matcher is built now (see `Loader::building_patterns`).
+    build_patterns: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -128,6 +130,7 @@ impl<'a> Resolver<'a> {
         tables: Vec<Table>,
         sources: SourceMap,
         diagnostics: &'a mut Vec<Diagnostic>,
+        build_patterns: bool,
     ) -> Self {
         let used_tables = vec![false; tables.len()];
         Self {
@@ -140,6 +143,7 @@ impl<'a> Resolver<'a> {
             used_tables,
             used_params: Vec::new(),
             depth: 0,
+            build_patterns,
         }
     }
 
@@ -1044,6 +1048,11 @@ impl<'a> Resolver<'a> {
             ast::ExprKind::Date(d) => make(ExprKind::Const(Value::Date(*d)), Type::Date),
             ast::ExprKind::Range(a, b) => make(ExprKind::Range(*a, *b), Type::Range),
             ast::ExprKind::Regex(pattern) => match crate::ruleset::Pattern::new(pattern) {
+                Ok(p) if self.build_patterns && p.regex().is_err() => {
+                    let reason = p.regex().err().unwrap_or_default().to_owned();
+                    self.error(Problem::BadPattern { reason }, span);
+                    None
+                }
                 Ok(p) => make(ExprKind::Pattern(Arc::new(p)), Type::Pattern),
                 Err(err) => {
                     let reason = pattern_reason(&err);

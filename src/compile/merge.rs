@@ -37,6 +37,7 @@ pub(super) fn merge_and_compile(
     chain: &[&RuleFile],
     sources: SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
+    build_patterns: bool,
 ) -> Option<RuleSet> {
     let mut decls = Declarations::default();
     for (depth, file) in chain.iter().enumerate() {
@@ -45,7 +46,7 @@ pub(super) fn merge_and_compile(
     }
     let id = decls.id.clone()?;
     let tables = tables::compile_tables(&decls, diagnostics);
-    let mut resolver = Resolver::new(&decls, tables, sources, diagnostics);
+    let mut resolver = Resolver::new(&decls, tables, sources, diagnostics, build_patterns);
     let rule_set = resolver.compile(id);
     Some(rule_set)
 }

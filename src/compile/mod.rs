@@ -53,6 +53,10 @@ impl Compiled {
 pub struct Loader {
     roots: Vec<PathBuf>,
     builtin: bool,
+    /// Whether every pattern's matcher is built while compiling, so that one too large to
+    /// build is an error of the rule file (`gouji rules check`), not a check that is then
+    /// never evaluated.
+    build_patterns: bool,
 }
 
 /// A rule file found during loading, before it is merged.
@@ -74,7 +78,15 @@ impl Loader {
         Self {
             roots,
             builtin: true,
+            build_patterns: false,
         }
+    }
+
+    /// A loader that builds every pattern's matcher while compiling (slower; for linting).
+    #[must_use]
+    pub fn building_patterns(mut self) -> Self {
+        self.build_patterns = true;
+        self
     }
 
     /// A loader without the built-in sets (for tests of inheritance between files).
@@ -191,7 +203,12 @@ impl Loader {
             }
         };
         let asts: Vec<&RuleFile> = chain.iter().map(|l| &l.ast).collect();
-        let rule_set = merge::merge_and_compile(&asts, sources.clone(), &mut diagnostics);
+        let rule_set = merge::merge_and_compile(
+            &asts,
+            sources.clone(),
+            &mut diagnostics,
+            self.build_patterns,
+        );
         finish(rule_set, diagnostics, &sources)
     }
 

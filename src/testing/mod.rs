@@ -535,7 +535,10 @@ fn run_case(
         ));
         return result;
     };
-    match observe_case(fixture, expectation, rule_set, options.render) {
+    let rule_dir = Path::new(&suite.rule_file)
+        .parent()
+        .unwrap_or(Path::new(""));
+    match observe_case(fixture, expectation, rule_set, rule_dir, options.render) {
         Err(text) => result.outcome = Outcome::Error(text),
         Ok(actual) => {
             result.outcome = judge(&mut result, expectation, actual, rule_set, options);
@@ -544,11 +547,13 @@ fn run_case(
     result
 }
 
-/// Reads a fixture (and last year's report) and checks it with the rule set under test.
+/// Reads a fixture (and last year's report, which must lie in `rule_dir`, the rule set's
+/// folder) and checks it with the rule set under test.
 fn observe_case(
     fixture: &Path,
     expectation: Option<&(SourceFile, Expectation)>,
     rule_set: &RuleSet,
+    rule_dir: &Path,
     render: RenderDiagnostic,
 ) -> Result<Vec<Actual>, String> {
     let input = load_input(fixture, render)?;
@@ -558,6 +563,27 @@ fn observe_case(
         params = &written.params;
         if let Some((p, span)) = &written.previous {
             let path = fixture.parent().unwrap_or(Path::new("")).join(p);
+            // A test case reads nothing outside its rule set's folder.
+            let inside = |root: &Path| {
+                let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+                path.canonicalize().map_or(true, |p| p.starts_with(root))
+            };
+            if !inside(if rule_dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                rule_dir
+            }) {
+                return Err(render(&expect::ExpectError {
+                    message: format!(
+                        "上年报告「{}」不在规则集所在的目录「{}」之内",
+                        p,
+                        rule_dir.display()
+                    ),
+                    source: source.clone(),
+                    span: Some(*span),
+                    help: Some("上年报告应放在用例目录中，路径相对于预期文件所在的目录".into()),
+                }));
+            }
             match load_input(&path, render) {
                 Ok(input) => previous = Some(input),
                 Err(reason) => {

@@ -101,6 +101,9 @@ impl Scratch {
 
     /// Copies a fixture under another name.
     pub fn copy(&self, fixture: &str, name: &str) {
+        if let Some(parent) = self.dir.join(name).parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
         std::fs::copy(Path::new(FIXTURES).join(fixture), self.dir.join(name))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
