@@ -501,3 +501,64 @@ fn a_test_case_reads_no_previous_report_outside_its_rule_set_folder() {
 fn toml_string(text: &str) -> String {
     format!("'{text}'")
 }
+
+// ───────────────────────────────────────────────────────────────────────────── directories
+
+#[cfg(unix)]
+#[test]
+fn a_directory_walk_follows_file_links_and_says_what_it_skipped() {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+    let dir = Scratch::new("hostile", "walk");
+    for name in [
+        "batch/a/1.txt",
+        "batch/.git/x.txt",
+        "batch/node_modules/y.txt",
+        "batch/locked/z.txt",
+        "elsewhere/r.txt",
+    ] {
+        dir.copy("clean.txt", name);
+    }
+    symlink("../../elsewhere/r.txt", dir.path().join("batch/a/link.txt")).unwrap();
+    symlink("..", dir.path().join("batch/a/up")).unwrap();
+    let locked = dir.path().join("batch/locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // As root, a folder without permissions can still be read.
+    let can_lock = std::fs::read_dir(&locked).is_err();
+
+    let run = dir.run(&["check", "--format", "json", "batch"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let paths: Vec<String> = run.json()["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected = vec!["batch/a/1.txt", "batch/a/link.txt"];
+    if !can_lock {
+        expected.push("batch/locked/z.txt");
+    }
+    assert_eq!(paths, expected, "{}", run.stderr);
+    for (skipped, why) in [
+        ("batch/.git", "跳过隐藏或通常忽略的目录"),
+        ("batch/node_modules", "跳过隐藏或通常忽略的目录"),
+        ("batch/a/up", "符号链接指回上层目录"),
+    ] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains(&format!("「{skipped}」")))
+            .unwrap_or_else(|| panic!("{skipped} not reported:\n{}", run.stderr));
+        assert!(line.contains(why), "{line}");
+    }
+    if can_lock {
+        assert!(
+            run.stderr.contains("「batch/locked」：无法读取"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    let all = dir.run(&["check", "--format", "json", "--include-hidden", "batch"]);
+    let count = all.json()["reports"].as_array().unwrap().len();
+    assert_eq!(count, expected.len() + 2, "{}", all.stderr);
+}

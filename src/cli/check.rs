@@ -52,6 +52,11 @@ pub struct CheckArgs {
     /// 在目录中跳过匹配这些通配模式的文件，可重复 / in directories, skip files matching these globs
     #[arg(long = "exclude", value_name = "GLOB")]
     exclude: Vec<String>,
+    /// 在目录中也搜索隐藏目录（如 .git）和 node_modules / also search hidden folders and
+    /// node_modules
+    #[allow(clippy::doc_markdown)] // `--help` text, where backticks would show.
+    #[arg(long)]
+    include_hidden: bool,
     /// 并行检查的线程数，默认为处理器核数 / parallel jobs (default: one per core)
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
@@ -165,7 +170,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let paths = expand_paths(&args.paths, &filter, &mut unreadable);
+    let paths = expand_paths(&args.paths, &filter, args.include_hidden, &mut unreadable);
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .stack_size(super::EVALUATION_STACK)
@@ -588,13 +593,27 @@ fn load_input(path: &str) -> Result<crate::extract::Input, String> {
 
 /// Report files under the given paths: files as given, directories searched (in a stable
 /// order) for report files.
-fn expand_paths(paths: &[String], filter: &PathFilter, missing: &mut bool) -> Vec<String> {
+/// What was skipped in directories is said on standard error.
+fn expand_paths(
+    paths: &[String],
+    filter: &PathFilter,
+    include_hidden: bool,
+    missing: &mut bool,
+) -> Vec<String> {
     let mut files = Vec::new();
     for path in paths {
         let p = Path::new(path);
         if path != "-" && p.is_dir() {
-            let mut found =
-                crate::files::files_under(p, &crate::testing::is_report_file, &|_| true);
+            let walk = crate::files::walk(
+                p,
+                &crate::testing::is_report_file,
+                &|_| true,
+                include_hidden,
+            );
+            for skipped in &walk.skipped {
+                eprintln!("gouji: {skipped}");
+            }
+            let mut found = walk.files;
             found.retain(|f| filter.keeps(f.strip_prefix(p).unwrap_or(f)));
             if found.is_empty() {
                 eprintln!(

@@ -1,0 +1,10 @@
+//! A structured report, read as JSON and as TOML, checked with the national rule sets,
+//! rendered in every format.
+#![no_main]
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
+    common::check_and_render(common::national(), "report.json", bytes);
+    common::check_and_render(common::national(), "report.toml", bytes);
+});
