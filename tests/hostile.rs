@@ -562,3 +562,63 @@ fn a_directory_walk_follows_file_links_and_says_what_it_skipped() {
     let count = all.json()["reports"].as_array().unwrap().len();
     assert_eq!(count, expected.len() + 2, "{}", all.stderr);
 }
+
+// ───────────────────────────────────────────────────────────────────────────── gouji.toml
+
+#[test]
+fn the_configuration_used_is_named_in_verbose_json_and_sarif_output() {
+    let dir = Scratch::new("hostile", "configuration").with(&["clean.txt"]);
+    // Without a gouji.toml, the output has no configuration.
+    let none = dir.run(&["check", "--format", "json", "-v", "clean.txt"]);
+    assert!(
+        none.json().get("configuration").is_none(),
+        "{}",
+        none.stdout
+    );
+    assert!(
+        none.stderr.contains("没有使用 gouji.toml"),
+        "{}",
+        none.stderr
+    );
+
+    dir.write("gouji.toml", "[params]\n机关层级 = \"乡镇\"\n");
+    std::fs::create_dir(dir.path().join("below")).unwrap();
+    let toml = dir.path().join("gouji.toml").display().to_string();
+    let json = crate::support::gouji(
+        &dir.path().join("below"),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--param",
+            "百分比容差=1",
+            "-v",
+            "../clean.txt",
+        ],
+        None,
+    );
+    json.code(0);
+    let configuration = &json.json()["configuration"];
+    assert_eq!(configuration["path"], toml.as_str(), "{configuration:#}");
+    assert_eq!(
+        configuration["rule_sets"],
+        serde_json::json!(["national-2019", "national-2021"])
+    );
+    assert_eq!(
+        configuration["params"],
+        serde_json::json!({ "机关层级": "乡镇", "百分比容差": "1" })
+    );
+    assert!(
+        json.stderr.contains(&format!("配置文件「{toml}」")),
+        "{}",
+        json.stderr
+    );
+    assert!(json.stderr.contains("机关层级=乡镇"), "{}", json.stderr);
+
+    let sarif = dir.run(&["check", "--format", "sarif", "clean.txt"]);
+    sarif.code(0);
+    assert_eq!(
+        sarif.json()["runs"][0]["properties"]["configuration"]["path"],
+        toml.as_str()
+    );
+}

@@ -207,12 +207,41 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let configuration = config.path.as_ref().map(|path| {
+        let params: serde_json::Map<String, serde_json::Value> = params
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone().into()))
+            .collect();
+        serde_json::json!({
+            "path": path.display().to_string(),
+            "rule_sets": rule_sets.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            "params": params,
+        })
+    });
+    if args.verbose {
+        let sets: Vec<&str> = rule_sets.iter().map(|r| r.id.as_str()).collect();
+        let params: Vec<String> = params.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let file = config.path.as_ref().map_or_else(
+            || "没有使用 gouji.toml".to_owned(),
+            |p| format!("配置文件「{}」", p.display()),
+        );
+        eprintln!(
+            "gouji: {file}；规则集：{}；参数：{}",
+            sets.join("、"),
+            if params.is_empty() {
+                "无".to_owned()
+            } else {
+                params.join("、")
+            }
+        );
+    }
     let mut renderer = Renderer::new(
         args.format,
         args.output.is_none(),
         args.verbose,
         &rule_sets,
         selection.keeps_reading(),
+        configuration,
     );
     let progress = Progress::new(paths.len());
     let mut failed = false;
@@ -389,6 +418,7 @@ impl<'r> Renderer<'r> {
         verbose: bool,
         rule_sets: &'r [RuleSet],
         reading: bool,
+        configuration: Option<serde_json::Value>,
     ) -> Self {
         match format {
             Format::Human => {
@@ -404,8 +434,12 @@ impl<'r> Renderer<'r> {
                     render::Totals::default(),
                 )
             }
-            Format::Json => Renderer::Json(render::json::Writer::default()),
-            Format::Sarif => Renderer::Sarif(render::sarif::Writer::new(rule_sets)),
+            Format::Json => {
+                Renderer::Json(render::json::Writer::default().with_configuration(configuration))
+            }
+            Format::Sarif => Renderer::Sarif(
+                render::sarif::Writer::new(rule_sets).with_configuration(configuration),
+            ),
             Format::Junit => Renderer::Junit(render::junit::Writer::new(rule_sets, reading)),
             Format::Github => Renderer::Github,
         }

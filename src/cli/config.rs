@@ -33,6 +33,8 @@ pub struct Config {
     pub params: Vec<(String, String)>,
     /// The directory the file was found in; relative paths in it are relative to this.
     pub dir: PathBuf,
+    /// The file itself; `None` when no `gouji.toml` applies.
+    pub path: Option<PathBuf>,
 }
 
 impl Config {
@@ -136,6 +138,7 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
         crate::lenient_toml::parse(source.text()).map_err(|(message, span)| fail(message, span))?;
     let mut config = Config {
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        path: Some(path.to_path_buf()),
         ..Config::default()
     };
     for (key, value) in table.get_ref() {

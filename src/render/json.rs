@@ -121,12 +121,24 @@ pub fn render(reports: &[ReportFindings]) -> String {
 #[derive(Default)]
 pub struct Writer {
     totals: Totals,
+    configuration: Option<serde_json::Value>,
 }
 
 impl Writer {
+    /// Names the configuration (`gouji.toml`) the run used, in a `configuration` field.
+    #[must_use]
+    pub fn with_configuration(mut self, configuration: Option<serde_json::Value>) -> Self {
+        self.configuration = configuration;
+        self
+    }
+
     pub fn begin(&mut self) -> String {
+        let configuration = self.configuration.as_ref().map_or_else(String::new, |c| {
+            let json = serde_json::to_string_pretty(c).expect("a JSON value serialises");
+            format!("\n  \"configuration\": {},", json.replace('\n', "\n  "))
+        });
         format!(
-            "{{\n  \"schema\": \"{SCHEMA}\",\n  \"gouji_version\": \"{}\",\n  \"reports\": [",
+            "{{\n  \"schema\": \"{SCHEMA}\",\n  \"gouji_version\": \"{}\",{configuration}\n  \"reports\": [",
             env!("CARGO_PKG_VERSION")
         )
     }

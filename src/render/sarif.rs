@@ -249,6 +249,7 @@ pub struct Writer<'r> {
     rule_sets: &'r [RuleSet],
     rules: BTreeMap<String, Descriptor>,
     results: usize,
+    configuration: Option<serde_json::Value>,
 }
 
 impl<'r> Writer<'r> {
@@ -260,7 +261,15 @@ impl<'r> Writer<'r> {
             rule_sets,
             rules: BTreeMap::new(),
             results: 0,
+            configuration: None,
         }
+    }
+
+    /// Names the configuration (`gouji.toml`) the run used, in the run's property bag.
+    #[must_use]
+    pub fn with_configuration(mut self, configuration: Option<serde_json::Value>) -> Self {
+        self.configuration = configuration;
+        self
     }
 
     pub fn begin(&mut self) -> String {
@@ -300,6 +309,15 @@ impl<'r> Writer<'r> {
                 rules: self.rules.values().collect(),
             },
         };
+        if let Some(configuration) = &self.configuration {
+            let properties = serde_json::json!({ "configuration": configuration });
+            let json = serde_json::to_string_pretty(&properties).expect("a JSON value serialises");
+            out.push_str("      \"properties\": ");
+            let mut body = String::new();
+            indent(&mut body, &json, 6);
+            out.push_str(body.trim_start());
+            out.push_str(",\n");
+        }
         let tool = serde_json::to_string_pretty(&tool).expect("the tool always serialises");
         out.push_str("      \"tool\": ");
         let mut body = String::new();
