@@ -9,6 +9,7 @@ use gouji::render;
 use gouji::ruleset::RuleSet;
 
 /// The built-in national rule sets, compiled once.
+#[allow(dead_code)] // Each target includes this module; `rules` brings its own rule set.
 pub fn national() -> &'static [RuleSet] {
     static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
     SETS.get_or_init(|| {
