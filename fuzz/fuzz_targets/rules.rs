@@ -13,7 +13,8 @@ libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
     };
     let loader = gouji::compile::Loader::new(Vec::new()).building_patterns();
     let compiled = loader.compile_text("fuzz.gouji", text);
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
     for diagnostic in &compiled.diagnostics {
         let mut out = String::new();
         let _ = handler.render_report(&mut out, diagnostic);
