@@ -94,6 +94,7 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
         | AnomalyKind::ColumnNotFound
         | AnomalyKind::LabelDrift => Severity::Warning,
         AnomalyKind::UnknownTable => Severity::Info,
+        AnomalyKind::UnknownCells => Severity::Warning,
     }
 }
 

@@ -93,7 +93,7 @@ fn read(set: &str, name: &str) -> Report {
 // ------------------------------------------------------------------ rendering
 
 /// A cell in a few characters: its value (`·` where nothing was read, `∅` blank, `na` a mark
-/// for nothing, `T` text, `ERR` invalid), its unit in brackets, and its raw text in «» when
+/// for nothing, `T` text, `ERR` invalid, `?` unknown), its unit in brackets, and its raw text in «» when
 /// that is not just the value as written.
 fn cell_text(cell: Option<&Cell>) -> String {
     let Some(cell) = cell else {
@@ -110,6 +110,7 @@ fn cell_text(cell: Option<&Cell>) -> String {
         CellValue::NotApplicable(_) => ("na".to_owned(), "\u{0}".to_owned()),
         CellValue::Text(_) => ("T".to_owned(), "\u{0}".to_owned()),
         CellValue::Invalid(_) => ("ERR".to_owned(), "\u{0}".to_owned()),
+        CellValue::Unknown(_) => ("?".to_owned(), "\u{0}".to_owned()),
     };
     if cell.raw == plain {
         format!("{value}{unit}")

@@ -930,6 +930,7 @@ impl<'r> Evaluator<'r> {
             }
             CellValue::Text(t) => Val::Text(Cow::Borrowed(t), None),
             CellValue::Invalid(reason) => Val::missing(format!("{}：{reason}", where_())),
+            CellValue::Unknown(reason) => Val::missing(format!("{}没有读准：{reason}", where_())),
         }
     }
 
@@ -1531,6 +1532,7 @@ fn cell_value_text(value: &CellValue) -> String {
         CellValue::Blank => "（空白）".into(),
         CellValue::NotApplicable(mark) | CellValue::Text(mark) => mark.clone(),
         CellValue::Invalid(_) => "（无效）".into(),
+        CellValue::Unknown(_) => "（没有读准）".into(),
     }
 }
 
@@ -1563,7 +1565,7 @@ fn display(v: &Val<'_>) -> String {
 #[must_use]
 pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> bool {
     let CellValue::Number(n) = value else {
-        return !matches!(value, CellValue::Invalid(_));
+        return !matches!(value, CellValue::Invalid(_) | CellValue::Unknown(_));
     };
     match cell_type {
         CellType::Count => n.fract().is_zero() && !n.is_sign_negative() && unit.is_none(),

@@ -202,6 +202,9 @@ pub enum CellValue {
     Text(String),
     /// Something that is not a value of the cell's type; the reason says why.
     Invalid(String),
+    /// A cell the reader could not place with confidence (a value between two columns, two
+    /// values under one column); the reason says why. Checks that need it are not evaluated.
+    Unknown(String),
 }
 
 /// A problem of reading, reported as a finding of its own kind so that a user can tell
@@ -239,6 +242,8 @@ pub enum AnomalyKind {
     UnknownTable,
     /// The input could not be read in part (bad structure in a TOML or JSON report, …).
     Unreadable,
+    /// Cells of a table that the reader could not place with confidence (one per table).
+    UnknownCells,
 }
 
 impl AnomalyKind {
@@ -256,10 +261,11 @@ impl AnomalyKind {
             AnomalyKind::TableBlank => "读取.空白表格",
             AnomalyKind::UnknownTable => "读取.未知表格",
             AnomalyKind::Unreadable => "读取.无法读取",
+            AnomalyKind::UnknownCells => "读取.无法确定",
         }
     }
 
-    pub const ALL: [AnomalyKind; 10] = [
+    pub const ALL: [AnomalyKind; 11] = [
         AnomalyKind::ExtraValues,
         AnomalyKind::MissingValues,
         AnomalyKind::RowNotFound,
@@ -270,5 +276,6 @@ impl AnomalyKind {
         AnomalyKind::TableBlank,
         AnomalyKind::UnknownTable,
         AnomalyKind::Unreadable,
+        AnomalyKind::UnknownCells,
     ];
 }

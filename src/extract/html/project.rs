@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::tree::*;
 use super::*;
-use crate::extract::layout::{Line, LineCell, split_cells};
+use crate::extract::layout::{Extent, Line, LineCell, Unit, split_cells};
 use crate::extract::normalize::looks_like_value;
 use crate::source::{Span, floor_char_boundary};
 
@@ -116,6 +116,7 @@ pub(super) struct Projected {
     pub(super) cells: Vec<LineCell>,
     pub(super) span: Span,
     pub(super) table_row: bool,
+    pub(super) unit: Unit,
 }
 
 /// A table cell's text and where it came from.
@@ -129,6 +130,8 @@ pub(super) struct SourceCell {
     pub(super) value: bool,
     pub(super) colspan: usize,
     pub(super) rowspan: usize,
+    /// The grid columns the cell covers.
+    pub(super) x: Extent,
 }
 
 pub(super) struct Projector<'a> {
@@ -225,9 +228,14 @@ impl<'a> Projector<'a> {
             (None, h) => h?,
         };
         Some(Projected {
-            cells: vec![LineCell { text, span }],
+            cells: vec![LineCell {
+                text,
+                span,
+                x: Extent::ordinal(0),
+            }],
             span,
             table_row: false,
+            unit: Unit::Ordinal,
         })
     }
 
@@ -282,7 +290,8 @@ impl<'a> Projector<'a> {
             let (text, _) = self.acc.take();
             let mut offset = 0;
             for line in text.split('\n') {
-                let cells: Vec<LineCell> = split_cells(line, offset)
+                let (cells, unit) = split_cells(line, offset);
+                let cells: Vec<LineCell> = cells
                     .into_iter()
                     .map(|cell| {
                         let first = map.partition_point(|&(at, ..)| at < cell.span.start);
@@ -296,6 +305,7 @@ impl<'a> Projector<'a> {
                         LineCell {
                             text: cell.text,
                             span,
+                            x: cell.x,
                         }
                     })
                     .collect();
@@ -306,6 +316,7 @@ impl<'a> Projector<'a> {
                         cells,
                         span,
                         table_row: false,
+                        unit,
                     });
                 }
             }
@@ -314,9 +325,14 @@ impl<'a> Projector<'a> {
         let (text, span) = self.acc.take();
         if let Some(span) = span {
             self.lines.push(Projected {
-                cells: vec![LineCell { text, span }],
+                cells: vec![LineCell {
+                    text,
+                    span,
+                    x: Extent::ordinal(0),
+                }],
                 span,
                 table_row: false,
+                unit: Unit::Ordinal,
             });
         }
     }
@@ -438,9 +454,14 @@ impl<'a> Projector<'a> {
         for caption in captions {
             if let (text, Some(span)) = self.inline_text(caption) {
                 self.lines.push(Projected {
-                    cells: vec![LineCell { text, span }],
+                    cells: vec![LineCell {
+                        text,
+                        span,
+                        x: Extent::ordinal(0),
+                    }],
                     span,
                     table_row: false,
+                    unit: Unit::Ordinal,
                 });
             }
         }
@@ -456,12 +477,14 @@ impl<'a> Projector<'a> {
                 let mut col = 0;
                 for cell in self.cells_of(row).collect::<Vec<_>>() {
                     fill_from_above(&mut above, &mut line, &mut col, None);
-                    let source = Rc::new(self.source_cell(cell, row_at, cell));
+                    let mut source = self.source_cell(cell, row_at, cell);
                     let colspan = if self.allow(source.colspan - 1) {
                         source.colspan
                     } else {
                         1
                     };
+                    source.x = Extent::new(grid_x(col), grid_x(col + colspan));
+                    let source = Rc::new(source);
                     let rowspan = match source.rowspan {
                         0 => group.len() - r,
                         n => n,
@@ -492,6 +515,7 @@ impl<'a> Projector<'a> {
                     cells: line.into_iter().map(|(c, _)| c).collect(),
                     span,
                     table_row: true,
+                    unit: Unit::Grid,
                 });
             }
         }
@@ -521,6 +545,7 @@ impl<'a> Projector<'a> {
             value,
             colspan: elem.map_or(1, |e| e.colspan),
             rowspan: elem.map_or(1, |e| e.rowspan),
+            x: Extent::default(),
         }
     }
 
@@ -547,6 +572,8 @@ impl<'a> Projector<'a> {
                 span: within(self.src, line.span),
                 cells,
                 table_row: line.table_row,
+                unit: line.unit,
+                page: None,
             });
         }
         (text, lines)
@@ -582,6 +609,7 @@ pub(super) fn fill_from_above(
                     LineCell {
                         text: String::new(),
                         span: Span::new(at, at),
+                        x: Extent::new(grid_x(*col), grid_x(*col + 1)),
                     },
                     usize::MAX - *col,
                 )),
@@ -599,11 +627,13 @@ pub(super) fn copy_of(source: &SourceCell, first: bool) -> LineCell {
         LineCell {
             text: source.text.clone(),
             span: source.span,
+            x: source.x,
         }
     } else {
         LineCell {
             text: String::new(),
             span: Span::new(source.content, source.content),
+            x: source.x,
         }
     }
 }
@@ -613,4 +643,9 @@ pub(super) fn within(src: &str, span: Span) -> Span {
     let end = floor_char_boundary(src, span.end.min(src.len()));
     let start = floor_char_boundary(src, span.start.min(end));
     Span::new(start, end)
+}
+
+/// A grid column index as an extent coordinate (grids are bounded far below `u32::MAX`).
+fn grid_x(col: usize) -> u32 {
+    u32::try_from(col).unwrap_or(u32::MAX)
 }

@@ -9,6 +9,7 @@
 mod headers;
 mod lines;
 mod metadata;
+mod placement;
 mod rows;
 mod tables;
 

@@ -2,12 +2,13 @@
 
 use super::headers::mark_headers;
 use super::lines::NormalizedLines;
+use super::placement::{agrees, is_positional, locate_columns, place, unit_of};
 use super::rows::match_row;
 use super::*;
-use crate::extract::layout::{Document, Line, LineCell};
+use crate::extract::layout::{Document, Line, LineCell, Unit};
 use crate::extract::normalize::looks_like_value;
 use crate::extract::value::read_cell;
-use crate::report::{Anomaly, AnomalyKind, CellValue, LabelMatch, TableData};
+use crate::report::{Anomaly, AnomalyKind, Cell, CellValue, LabelMatch, TableData};
 use crate::ruleset::{Node, Table};
 use crate::source::Span;
 
@@ -64,8 +65,10 @@ impl Extractor<'_> {
         let Scratch {
             matched_rows,
             header_found,
+            header_lines,
             found,
         } = scratch;
+        header_lines.clear();
         matched_rows.clear();
         matched_rows.resize(rows.len(), false);
         header_found.clear();
@@ -104,6 +107,7 @@ impl Extractor<'_> {
                     let previous = previous_header.and_then(|p| lines.line(p));
                     mark_headers(norm, previous, labels, header_found);
                     previous_header = Some(i);
+                    header_lines.push(i);
                 }
                 i += 1;
                 continue;
@@ -140,6 +144,16 @@ impl Extractor<'_> {
         // The cell in which the first column's value stands, as the complete rows show it:
         // where a row has empty cells, it says which column each value is in.
         let first_column = dominant_first_column(document, found, width);
+        // Where the header says each column stands, if its lines give positions.
+        let positions = locate_columns(document, header_lines, labels).filter(|columns| {
+            found.iter().all(|row| {
+                let line = &document.lines[row.values_line];
+                !is_positional(line)
+                    || unit_of(line) != columns.unit
+                    || agrees(columns, &line.cells[row.values_from..])
+            })
+        });
+        let mut unknown_cells: Vec<(String, Span)> = Vec::new();
 
         for row in found.iter() {
             let node = &table.rows[rows[row.k].0];
@@ -159,6 +173,72 @@ impl Extractor<'_> {
                 });
             }
             let values_line = &document.lines[row.values_line];
+            if let Some(columns) = positions
+                .as_ref()
+                .filter(|p| is_positional(values_line) && unit_of(values_line) == p.unit)
+            {
+                let placed = place(columns, &values_line.cells[row.values_from..]);
+                let blank_at = Span::new(values_line.span.end, values_line.span.end);
+                let mut missing = None;
+                for (c, &column) in labels.leaf_columns.iter().enumerate() {
+                    let value = placed.values[c];
+                    let span = value
+                        .or(placed.blanks[c])
+                        .map_or(blank_at, |cell| cell.span);
+                    let reasons: Vec<&str> = placed
+                        .unknown
+                        .iter()
+                        .filter(|(u, _)| *u == c)
+                        .map(|(_, why)| why.as_str())
+                        .collect();
+                    if value.is_none() && placed.blanks[c].is_none() && columns.unit == Unit::Grid {
+                        // No cell of the row's grid reaches under the column (a row cut
+                        // short): nothing was read there.
+                        missing.get_or_insert(column);
+                        continue;
+                    }
+                    if reasons.is_empty() {
+                        let text = value.map_or("", |cell| cell.text.as_str());
+                        self.store(index, &mut data, anomalies, (row.k, c), text, span);
+                        continue;
+                    }
+                    let reason = reasons.join("；");
+                    unknown_cells.push((
+                        format!(
+                            "「{}」行「{}」列（{reason}）",
+                            display_label(node),
+                            table.columns[column].label
+                        ),
+                        span,
+                    ));
+                    data.set(
+                        row.k,
+                        c,
+                        Cell {
+                            raw: value.map_or(String::new(), |cell| cell.text.clone()),
+                            value: CellValue::Unknown(reason),
+                            unit: None,
+                            span,
+                        },
+                    );
+                }
+                if let Some(column) = missing {
+                    let read = placed.values.iter().flatten().count();
+                    anomalies.push(Anomaly {
+                        kind: AnomalyKind::MissingValues,
+                        message: format!(
+                            "「{}」行只有 {read} 个数值，但表格有 {width} 列；缺少「{}」等列的数值",
+                            display_label(node),
+                            table.columns[column].label
+                        ),
+                        span: values_line.span,
+                        table: Some(table.key.clone()),
+                        row: Some(node.path.clone()),
+                        column: None,
+                    });
+                }
+                continue;
+            }
             let values = place_values(values_line, row, width, first_column);
             let Some(values) = values else {
                 // A row printed without any value: every cell is blank.
@@ -220,27 +300,43 @@ impl Extractor<'_> {
                 });
             }
             for (c, cell) in values.iter().take(width).enumerate() {
-                let read = read_cell(
+                self.store(
+                    index,
+                    &mut data,
+                    anomalies,
+                    (row.k, c),
                     &cell.text,
-                    table.cell_type(rows[row.k].0, columns[c]),
                     cell.span,
                 );
-                if let CellValue::Invalid(reason) = &read.value {
-                    anomalies.push(Anomaly {
-                        kind: AnomalyKind::InvalidValue,
-                        message: format!(
-                            "「{}」行「{}」列：{reason}",
-                            display_label(node),
-                            table.columns[columns[c]].label
-                        ),
-                        span: cell.span,
-                        table: Some(table.key.clone()),
-                        row: Some(node.path.clone()),
-                        column: Some(table.columns[columns[c]].path.clone()),
-                    });
-                }
-                data.set(row.k, c, read);
             }
+        }
+        if let Some(first) = unknown_cells.first() {
+            let shown: Vec<&str> = unknown_cells
+                .iter()
+                .take(MAX_SHOWN)
+                .map(|(what, _)| what.as_str())
+                .collect();
+            let more = if unknown_cells.len() > MAX_SHOWN {
+                "等"
+            } else {
+                ""
+            };
+            anomalies.push(Anomaly {
+                kind: AnomalyKind::UnknownCells,
+                message: format!(
+                    "表格「{}」有 {} 个单元格没有读准，需要它们的检查未评估：{}{more}",
+                    table.key,
+                    unknown_cells.len(),
+                    shown.join("、")
+                ),
+                span: unknown_cells
+                    .iter()
+                    .map(|(_, span)| *span)
+                    .fold(first.1, Span::join),
+                table: Some(table.key.clone()),
+                row: None,
+                column: None,
+            });
         }
         // The table's own caption and header lines are not an unknown table.
         claimed[start..end].iter_mut().for_each(|c| *c = true);
@@ -301,6 +397,45 @@ impl Extractor<'_> {
     }
 }
 
+impl Extractor<'_> {
+    /// Reads one cell's text as a value of its declared type into the table, with an
+    /// anomaly if it is not one.
+    fn store(
+        &self,
+        index: usize,
+        data: &mut TableData,
+        anomalies: &mut Vec<Anomaly>,
+        (k, c): (usize, usize),
+        text: &str,
+        span: Span,
+    ) {
+        let table = &self.rule_set.tables[index];
+        let labels = &self.tables[index];
+        let node = &table.rows[labels.rows[k].0];
+        let column = &table.columns[labels.leaf_columns[c]];
+        let read = read_cell(
+            text,
+            table.cell_type(labels.rows[k].0, labels.leaf_columns[c]),
+            span,
+        );
+        if let CellValue::Invalid(reason) = &read.value {
+            anomalies.push(Anomaly {
+                kind: AnomalyKind::InvalidValue,
+                message: format!(
+                    "「{}」行「{}」列：{reason}",
+                    display_label(node),
+                    column.label
+                ),
+                span,
+                table: Some(table.key.clone()),
+                row: Some(node.path.clone()),
+                column: Some(column.path.clone()),
+            });
+        }
+        data.set(k, c, read);
+    }
+}
+
 /// Buffers that reading a table needs, kept from one table to the next.
 #[derive(Default)]
 pub(super) struct Scratch {
@@ -308,6 +443,8 @@ pub(super) struct Scratch {
     pub(super) matched_rows: Vec<bool>,
     /// For each column node: whether a header line names it.
     pub(super) header_found: Vec<bool>,
+    /// The lines before the first row that are not rows: captions and header lines.
+    pub(super) header_lines: Vec<usize>,
     /// The lines read as rows.
     pub(super) found: Vec<RowLine>,
 }
