@@ -936,3 +936,81 @@ proptest::proptest! {
         }
     }
 }
+
+/// The directory of reports written in every layout from one set of data by the committed
+/// `make.py` (HTML printed to PDF by Chromium and read back with `pdftotext -layout`).
+const LAYOUT_DIR: &str = "tests/fixtures/reports/layout";
+
+/// The layouts each report of [`LAYOUT_DIR`] is written in.
+const LAYOUTS: &[&str] = &[
+    "tabs.txt",
+    "pipes.txt",
+    "spaces.txt",
+    "pdftotext.txt",
+    "html",
+];
+
+fn layout_input(name: &str) -> Input {
+    let path = Path::new(LAYOUT_DIR).join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    load(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A finding as the test compares it across layouts: its rule, and the cells it rests on.
+fn finding_keys(findings: &gouji::findings::ReportFindings) -> Vec<String> {
+    let mut keys: Vec<String> = findings
+        .findings
+        .iter()
+        .map(|f| {
+            let cells: Vec<String> = f
+                .cells
+                .iter()
+                .map(|c| format!("{}/{}/{}={}", c.table, c.row, c.column, c.value))
+                .collect();
+            format!("{} [{}]", f.rule, cells.join(", "))
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// One report's data in tab, pipe, space-aligned (blanks only spaces), `pdftotext -layout`
+/// and HTML layouts: the same cells, a blank in its own column in every layout, the same
+/// findings (rule and cells), and the one planted defect found in each.
+#[test]
+fn every_layout_gives_the_same_cells_and_findings() {
+    let checker = gouji::check::Checker::new(national_rule_sets(), &[]).expect("no parameters");
+    let set = national_rule_set("national-2021");
+    let read = |name: &str| Extractor::new(set).read(&layout_input(name)).0;
+    let tabs = read("blanks.tabs.txt");
+    let expected = finding_keys(
+        &checker
+            .check(&layout_input("blanks.tabs.txt"), None)
+            .unwrap(),
+    );
+    assert!(
+        expected.iter().any(|f| f.contains("申请/三.总计/")),
+        "the planted defect is found: {expected:#?}"
+    );
+    let blank = tabs
+        .table("规章文件")
+        .and_then(|t| t.cell("规范性文件", "废止"));
+    assert_eq!(blank.map(|c| &c.value), Some(&CellValue::Blank));
+    for layout in &LAYOUTS[1..] {
+        let name = format!("blanks.{layout}");
+        let report = read(&name);
+        assert_same_cells(&tabs, &report, false);
+        assert_eq!(
+            report.meta.year.as_ref().map(|y| y.value),
+            Some(2021),
+            "{name}: year"
+        );
+        assert_eq!(
+            report.meta.agency.as_ref().map(|a| a.value.as_str()),
+            Some("青石县自然资源局"),
+            "{name}: agency"
+        );
+        let findings = checker.check(&layout_input(&name), None).unwrap();
+        assert_eq!(finding_keys(&findings), expected, "{name}: findings");
+    }
+}

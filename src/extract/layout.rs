@@ -347,7 +347,7 @@ fn split_at(line: &str, is_separator: impl Fn(char) -> bool, mut piece: impl FnM
 }
 
 /// Splits at runs of two or more spaces (ASCII or ideographic), and at single spaces that
-/// stand between two numbers; calls `piece` with the byte range of every piece and returns
+/// stand before a number or between two CJK characters; calls `piece` with the byte range of every piece and returns
 /// their number. `line` has no trailing spaces; `wide_spaces` says whether it has any
 /// ideographic or no-break space.
 fn split_spaces(line: &str, wide_spaces: bool, mut piece: impl FnMut(usize, usize)) -> usize {
@@ -372,7 +372,14 @@ fn split_spaces(line: &str, wide_spaces: bool, mut piece: impl FnMut(usize, usiz
         let wide = line[at..run_end].chars().nth(1).is_some() || first == '\u{3000}';
         let value_follows =
             run_end < line.len() && super::normalize::looks_like_value(word_at(line, run_end));
-        if wide || value_follows {
+        // Text laid out from a PDF puts one space between cells (`（六） 1.申请人…`);
+        // CJK prose has no spaces inside.
+        let between_wide = line[..at].chars().next_back().is_some_and(is_wide)
+            && line[run_end..]
+                .chars()
+                .next()
+                .is_some_and(|c| is_wide(c) || c.is_ascii_digit());
+        if wide || value_follows || between_wide {
             piece(start, at);
             count += 1;
             start = run_end;
@@ -394,4 +401,9 @@ fn word_at(line: &str, start: usize) -> &str {
 
 fn is_space(c: char) -> bool {
     c == ' ' || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// Whether a character is two columns wide (CJK, full-width forms).
+fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
 }

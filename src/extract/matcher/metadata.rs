@@ -11,29 +11,82 @@ pub(in crate::extract) fn title_metadata(document: &Document) -> Metadata {
     meta
 }
 
-/// The report's title (the first non-empty line before the first section), and what it says:
-/// the year (`2020年`) and the agency (what precedes the year).
+/// How many lines a title may be printed over (agency on one, year and 政府信息公开工作年度报告
+/// on the next).
+const TITLE_LINES: usize = 3;
+
+/// The report's title (the first non-empty lines before the first section, joined up to the
+/// line that ends it with 报告), and what it says: the year (`2020年`, `2024 年`) and the
+/// agency (what precedes the year, or else what follows it up to 政府信息公开).
 pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
     let mut meta = Metadata::default();
-    if let Some(line) = document.lines[..first_heading.min(document.lines.len())]
-        .iter()
-        .find(|l| !document.text[l.start..l.end].trim().is_empty())
-    {
+    // The title's pieces: each line's trimmed text and where it starts in the text.
+    let mut pieces: Vec<(&str, usize)> = Vec::new();
+    for line in &document.lines[..first_heading.min(document.lines.len())] {
         let raw = &document.text[line.start..line.end];
-        let title = raw.trim();
-        let offset = line.start + (raw.len() - raw.trim_start().len());
-        let span = document.source_span(offset, offset + title.len());
-        meta.title = Some(Located::new(title.to_owned(), span));
-        if let Some((at, year)) = find_year(title) {
-            let year_span = document.source_span(offset + at, offset + at + 4);
-            meta.year = Some(Located::new(year, year_span));
-            let agency = title[..at].trim();
-            if !agency.is_empty() {
-                meta.agency = Some(Located::new(
-                    agency.to_owned(),
-                    document.source_span(offset, offset + agency.len()),
-                ));
+        let text = raw.trim();
+        if text.is_empty() {
+            if pieces.is_empty() {
+                continue;
             }
+            break;
+        }
+        pieces.push((text, line.start + (raw.len() - raw.trim_start().len())));
+        if text.ends_with("报告") || pieces.len() == TITLE_LINES {
+            break;
+        }
+    }
+    // Lines that never end in 报告 are not a title printed over lines: the first is the title.
+    if !pieces.last().is_some_and(|(t, _)| t.ends_with("报告")) {
+        pieces.truncate(1);
+    }
+    let Some(&(first, first_at)) = pieces.first() else {
+        meta.published = find_published(document);
+        return meta;
+    };
+    let title: String = pieces.iter().map(|(t, _)| *t).collect();
+    // Where a byte of the joined title lies in the document's text.
+    let at = |offset: usize| {
+        let mut skipped = 0;
+        for &(text, start) in &pieces {
+            if offset <= skipped + text.len() {
+                return start + offset - skipped;
+            }
+            skipped += text.len();
+        }
+        first_at + first.len()
+    };
+    let (last, last_at) = pieces[pieces.len() - 1];
+    meta.title = Some(Located::new(
+        title.clone(),
+        document
+            .source_span(first_at, first_at + first.len())
+            .join(document.source_span(last_at, last_at + last.len())),
+    ));
+    if let Some((year_at, year)) = find_year(&title) {
+        meta.year = Some(Located::new(
+            year,
+            document.source_span(at(year_at), at(year_at + 4)),
+        ));
+        let before = title[..year_at].trim();
+        let after_year = title[year_at..]
+            .find('年')
+            .map_or(title.len(), |y| year_at + y + '年'.len_utf8());
+        let after = &title[after_year..];
+        let agency = if before.is_empty() {
+            ["政府信息公开", "政务公开", "信息公开"]
+                .iter()
+                .find_map(|stop| after.find(stop))
+                .map(|end| (after_year, after_year + after[..end].trim_end().len()))
+                .filter(|(from, to)| from < to)
+        } else {
+            Some((0, before.len()))
+        };
+        if let Some((from, to)) = agency {
+            meta.agency = Some(Located::new(
+                title[from..to].to_owned(),
+                document.source_span(at(from), at(to)),
+            ));
         }
     }
     meta.published = find_published(document);

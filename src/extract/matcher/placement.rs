@@ -5,24 +5,37 @@
 //! column; a value the reader cannot place with confidence makes its cells unknown.
 
 use super::TableLabels;
-use crate::extract::layout::{Document, Extent, Line, LineCell, Unit};
+use crate::extract::layout::{Document, Extent, Line, LineCell, Unit, display_width};
 use crate::extract::normalize::normalize;
+
+/// How a line's cells are measured. Text aligned by a viewer or by hand lines up in display
+/// columns (CJK two wide), the cells' own extents; `pdftotext -layout` lines up characters,
+/// whatever their width. Each table is read in the measure under which its values stand
+/// under its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Measure {
+    Extents,
+    Chars,
+}
 
 /// Where each leaf column of a table stands, in the unit of its header lines.
 pub(super) struct Columns {
     pub(super) unit: Unit,
+    measure: Measure,
+    /// For each leaf column: the extent of its header text.
+    header: Vec<Extent>,
     /// For each leaf column (left to right): the extent it claims. Display columns are
     /// widened to meet their neighbours halfway, so every value under the header lands in
     /// one of them; grid columns are the header cells' own extents.
-    pub(super) claims: Vec<Extent>,
+    claims: Vec<Extent>,
 }
 
-/// A piece of header text: one cell, or cells stacked over consecutive header lines
-/// (`商业` over `企业`, `尚未审` over `结`) joined because their extents overlap.
+/// A piece of header text: one word, or words stacked over header lines (`商业` over `企业`,
+/// `尚未审` over `结`) joined because their extents overlap.
 struct Piece {
     text: String,
     x: Extent,
-    /// How many lines it joins: single cells are preferred.
+    /// How many lines it joins: single words are preferred.
     lines: u8,
 }
 
@@ -41,12 +54,57 @@ pub(super) fn unit_of(line: &Line) -> Unit {
     }
 }
 
-/// The columns' extents from the header lines of a table; `None` unless every leaf column's
-/// label is found, left to right, in positional header lines of one unit.
+/// A cell's extent in a measure.
+fn extent(document: &Document, line: &Line, cell: &LineCell, measure: Measure) -> Extent {
+    match measure {
+        Measure::Extents => cell.x,
+        Measure::Chars => {
+            let before = chars(&document.text[line.start..cell.span.start.max(line.start)]);
+            Extent::new(before, before + chars(&cell.text))
+        }
+    }
+}
+
+fn chars(text: &str) -> u32 {
+    u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
+}
+
+/// The words of a header cell with their extents: in aligned text a single space between
+/// header words can be a column gap (`务 其他`), so each word is a piece of its own.
+fn words(
+    document: &Document,
+    line: &Line,
+    cell: &LineCell,
+    measure: Measure,
+) -> Vec<(String, Extent)> {
+    let x = extent(document, line, cell, measure);
+    if line.unit != Unit::Display || !cell.text.contains(' ') {
+        return vec![(normalize(&cell.text), x)];
+    }
+    let mut out = Vec::new();
+    let mut at = x.x0;
+    for word in cell.text.split(' ') {
+        let width = match measure {
+            Measure::Extents => display_width(word),
+            Measure::Chars => chars(word),
+        };
+        if !word.is_empty() {
+            out.push((normalize(word), Extent::new(at, at + width)));
+        }
+        at += width + 1;
+    }
+    out
+}
+
+/// The columns' extents from the header lines of a table, in the measure under which the
+/// rows' values stand best under them; `None` unless every leaf column's label is found, left
+/// to right, in positional header lines of one unit, and every row with a value for every
+/// column places them one per column.
 pub(super) fn locate_columns(
     document: &Document,
     header_lines: &[usize],
     labels: &TableLabels,
+    rows: &[(usize, usize)],
 ) -> Option<Columns> {
     let lines: Vec<&Line> = header_lines
         .iter()
@@ -57,42 +115,101 @@ pub(super) fn locate_columns(
     if lines.iter().any(|l| unit_of(l) != unit) {
         return None;
     }
-    let normalized: Vec<Vec<(String, Extent)>> = lines
+    // Characters can be counted where cells' spans are in the document's text.
+    let counted = unit == Unit::Display && lines.iter().all(|l| l.span.start == l.start);
+    let measures: &[Measure] = if counted {
+        &[Measure::Extents, Measure::Chars]
+    } else {
+        &[Measure::Extents]
+    };
+    measures
+        .iter()
+        .filter_map(|&measure| {
+            let columns = locate_in(document, &lines, labels, unit, measure)?;
+            let mut misses = 0;
+            // Between measures that place every value, the one whose values stand nearer
+            // the middle of their headers.
+            let mut distance = 0;
+            for &(line, values_from) in rows {
+                let line = &document.lines[line];
+                if !is_positional(line) || unit_of(line) != unit {
+                    continue;
+                }
+                let cells = &line.cells[values_from..];
+                if !agrees(document, &columns, line, cells) {
+                    return None;
+                }
+                let placed = place(document, &columns, line, cells);
+                misses += placed.unknown.len();
+                for (c, value) in placed.values.iter().enumerate() {
+                    if let Some(value) = value {
+                        let x = extent(document, line, value, measure);
+                        let header = columns.header[c];
+                        distance += (x.x0 + x.x1).abs_diff(header.x0 + header.x1);
+                    }
+                }
+                misses += placed
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, v)| {
+                        v.is_some_and(|v| {
+                            extent(document, line, v, measure).overlap(columns.header[*c]) == 0
+                        })
+                    })
+                    .count();
+            }
+            Some(((misses, distance), columns))
+        })
+        .min_by_key(|(score, _)| *score)
+        .map(|(_, columns)| columns)
+}
+
+fn locate_in(
+    document: &Document,
+    lines: &[&Line],
+    labels: &TableLabels,
+    unit: Unit,
+    measure: Measure,
+) -> Option<Columns> {
+    let words: Vec<Vec<(String, Extent)>> = lines
         .iter()
         .map(|l| {
             l.cells
                 .iter()
                 .filter(|c| !c.text.is_empty())
-                .map(|c| (normalize(&c.text), c.x))
+                .flat_map(|c| words(document, l, c, measure))
                 .collect()
         })
         .collect();
     let mut pieces = Vec::new();
-    for (i, line) in normalized.iter().enumerate() {
+    for (i, line) in words.iter().enumerate() {
         for (text, x) in line {
             pieces.push(Piece {
                 text: text.clone(),
                 x: *x,
                 lines: 1,
             });
-            // Stacked words: the cells below that overlap this one, one and two lines down.
-            for (below, bx) in normalized.get(i + 1).into_iter().flatten() {
-                if x.overlap(*bx) == 0 {
+            // Stacked words: the nearest overlapping words below, over up to four lines.
+            let mut joined = text.clone();
+            let mut span = *x;
+            let mut last = *x;
+            let mut stacked = 1;
+            for below in words.iter().skip(i + 1).take(4) {
+                let Some((word, bx)) = below.iter().find(|(_, bx)| last.overlap(*bx) > 0) else {
                     continue;
-                }
+                };
+                joined.push_str(word);
+                span = span.join(*bx);
+                last = *bx;
+                stacked += 1;
                 pieces.push(Piece {
-                    text: format!("{text}{below}"),
-                    x: x.join(*bx),
-                    lines: 2,
+                    text: joined.clone(),
+                    x: span,
+                    lines: stacked,
                 });
-                for (third, tx) in normalized.get(i + 2).into_iter().flatten() {
-                    if bx.overlap(*tx) > 0 {
-                        pieces.push(Piece {
-                            text: format!("{text}{below}{third}"),
-                            x: x.join(*bx).join(*tx),
-                            lines: 3,
-                        });
-                    }
+                if stacked >= 3 {
+                    break;
                 }
             }
         }
@@ -123,11 +240,15 @@ pub(super) fn locate_columns(
     }
     let claims = match unit {
         Unit::Display => widen(&found),
-        _ => found,
+        _ => found.clone(),
     };
-    Some(Columns { unit, claims })
+    Some(Columns {
+        unit,
+        measure,
+        header: found,
+        claims,
+    })
 }
-
 /// Display extents widened to meet their neighbours halfway (headers are seldom as wide as
 /// the values under them, nor exactly above them); the last reaches to the line's end.
 fn widen(found: &[Extent]) -> Vec<Extent> {
@@ -165,7 +286,12 @@ pub(super) struct Placed<'l> {
 
 /// Places the value cells of a line (`cells`, after its label) in the columns they stand
 /// under.
-pub(super) fn place<'l>(columns: &Columns, cells: &'l [LineCell]) -> Placed<'l> {
+pub(super) fn place<'l>(
+    document: &Document,
+    columns: &Columns,
+    line: &Line,
+    cells: &'l [LineCell],
+) -> Placed<'l> {
     let width = columns.claims.len();
     let mut placed = Placed {
         values: vec![None; width],
@@ -173,7 +299,8 @@ pub(super) fn place<'l>(columns: &Columns, cells: &'l [LineCell]) -> Placed<'l> 
         unknown: Vec::new(),
     };
     for cell in cells {
-        let overlaps: Vec<u32> = columns.claims.iter().map(|c| c.overlap(cell.x)).collect();
+        let x = extent(document, line, cell, columns.measure);
+        let overlaps: Vec<u32> = columns.claims.iter().map(|c| c.overlap(x)).collect();
         let mut order: Vec<usize> = (0..width).filter(|&c| overlaps[c] > 0).collect();
         order.sort_by_key(|&c| std::cmp::Reverse(overlaps[c]));
         if cell.text.is_empty() {
@@ -231,12 +358,12 @@ pub(super) fn place<'l>(columns: &Columns, cells: &'l [LineCell]) -> Placed<'l> 
 /// Whether a row with a value for every column places them one per column, in order: the
 /// test that a table's lines really are aligned under its header (text whose cells are
 /// merely separated by two spaces is not, and is read by counting).
-pub(super) fn agrees(columns: &Columns, cells: &[LineCell]) -> bool {
+fn agrees(document: &Document, columns: &Columns, line: &Line, cells: &[LineCell]) -> bool {
     let values: Vec<&LineCell> = cells.iter().filter(|c| !c.text.is_empty()).collect();
     if values.len() != columns.claims.len() {
         return true;
     }
-    let placed = place(columns, cells);
+    let placed = place(document, columns, line, cells);
     placed.unknown.is_empty()
         && placed
             .values

@@ -2,7 +2,7 @@
 
 use super::headers::mark_headers;
 use super::lines::NormalizedLines;
-use super::placement::{agrees, is_positional, locate_columns, place, unit_of};
+use super::placement::{is_positional, locate_columns, place, unit_of};
 use super::rows::match_row;
 use super::*;
 use crate::extract::layout::{Document, Line, LineCell, Unit};
@@ -145,14 +145,17 @@ impl Extractor<'_> {
         // where a row has empty cells, it says which column each value is in.
         let first_column = dominant_first_column(document, found, width);
         // Where the header says each column stands, if its lines give positions.
-        let positions = locate_columns(document, header_lines, labels).filter(|columns| {
-            found.iter().all(|row| {
-                let line = &document.lines[row.values_line];
-                !is_positional(line)
-                    || unit_of(line) != columns.unit
-                    || agrees(columns, &line.cells[row.values_from..])
-            })
-        });
+        let row_lines: Vec<(usize, usize)> = found
+            .iter()
+            .map(|r| (r.values_line, r.values_from))
+            .collect();
+        let positions = locate_columns(document, header_lines, labels, &row_lines);
+        if positions.is_some() {
+            // Every column's header was found where it stands (stacked words included).
+            for &c in columns {
+                header_found[c] = true;
+            }
+        }
         let mut unknown_cells: Vec<(String, Span)> = Vec::new();
 
         for row in found.iter() {
@@ -177,7 +180,12 @@ impl Extractor<'_> {
                 .as_ref()
                 .filter(|p| is_positional(values_line) && unit_of(values_line) == p.unit)
             {
-                let placed = place(columns, &values_line.cells[row.values_from..]);
+                let placed = place(
+                    document,
+                    columns,
+                    values_line,
+                    &values_line.cells[row.values_from..],
+                );
                 let blank_at = Span::new(values_line.span.end, values_line.span.end);
                 let mut missing = None;
                 for (c, &column) in labels.leaf_columns.iter().enumerate() {
