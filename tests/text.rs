@@ -1014,3 +1014,66 @@ fn every_layout_gives_the_same_cells_and_findings() {
         assert_eq!(finding_keys(&findings), expected, "{name}: findings");
     }
 }
+
+/// A value printed between two columns (a hand copy that lost its alignment) is not guessed:
+/// both cells it could belong to are unknown, one reading warning for the table lists them,
+/// the checks that need them are not evaluated, and no finding rests on them. The report's
+/// other defect (its S1 for 商业企业 does not balance) is still found.
+#[test]
+fn a_value_between_two_columns_is_unknown_not_guessed() {
+    let checker = gouji::check::Checker::new(national_rule_sets(), &[]).expect("no parameters");
+    let input = layout_input("between.spaces.txt");
+    let report = Extractor::new(national_rule_set("national-2021"))
+        .read(&input)
+        .0;
+    let table = report.table("申请").unwrap();
+    for column in ["自然人", "法人或其他组织.商业企业"] {
+        let cell = table.cell("三.予以公开", column).unwrap();
+        assert!(
+            matches!(&cell.value, CellValue::Unknown(why) if why.contains("两列之间")),
+            "{column}: {cell:?}"
+        );
+    }
+    let unknown: Vec<_> = report
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::UnknownCells)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{}", anomaly_lines(&report));
+    assert!(
+        unknown[0].message.contains("2 个单元格"),
+        "{}",
+        unknown[0].message
+    );
+    let findings = checker.check(&input, None).unwrap();
+    let on_unknown = |c: &gouji::eval::CellEvidence| {
+        c.table == "申请"
+            && c.row == "三.予以公开"
+            && (c.column == "自然人" || c.column == "法人或其他组织.商业企业")
+    };
+    let resting: Vec<&str> = findings
+        .findings
+        .iter()
+        .filter(|f| f.cells.iter().any(on_unknown))
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert!(
+        resting.is_empty(),
+        "findings on an unknown cell: {resting:?}"
+    );
+    assert!(
+        findings
+            .not_evaluated
+            .iter()
+            .any(|n| n.rule == "结果合计" && n.reason.contains("没有读准")),
+        "{:#?}",
+        findings.not_evaluated
+    );
+    let rules: Vec<&str> = findings.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"S1"), "{rules:?}");
+    assert_eq!(
+        rules.iter().filter(|r| **r == "读取.无法确定").count(),
+        1,
+        "{rules:?}"
+    );
+}

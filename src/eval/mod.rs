@@ -867,6 +867,15 @@ impl<'r> Evaluator<'r> {
                 node_label(&t.columns, column)
             )));
         };
+        if let CellValue::Unknown(reason) = &cell.value {
+            // A cell the reader could not place: whatever a check asks of it is missing.
+            return Err(Val::missing(format!(
+                "{which}的表格「{}」中「{}」行「{}」列没有读准（{reason}）",
+                t.key,
+                node_label(&t.rows, row),
+                node_label(&t.columns, column)
+            )));
+        }
         if frame.recording && !frame.cells_read.contains(&(previous, table, row, column)) {
             frame.cells_read.push((previous, table, row, column));
         }
@@ -930,7 +939,8 @@ impl<'r> Evaluator<'r> {
             }
             CellValue::Text(t) => Val::Text(Cow::Borrowed(t), None),
             CellValue::Invalid(reason) => Val::missing(format!("{}：{reason}", where_())),
-            CellValue::Unknown(reason) => Val::missing(format!("{}没有读准：{reason}", where_())),
+            // `cell` refuses unknown cells: no check rests on a cell the reader guessed.
+            CellValue::Unknown(_) => Val::missing(format!("{}没有读准", where_())),
         }
     }
 
