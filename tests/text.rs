@@ -29,7 +29,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use gouji::extract::{Extractor, Fit, Input, ReadErrorKind, load};
-use gouji::report::{AnomalyKind, Cell, CellValue, LabelMatch, Report};
+use gouji::report::{AnomalyKind, Cell, CellValue, LabelMatch, Layout, Report};
 
 use crate::support::{self, cells, national_rule_set, national_rule_sets};
 
@@ -942,12 +942,12 @@ proptest::proptest! {
 const LAYOUT_DIR: &str = "tests/fixtures/reports/layout";
 
 /// The layouts each report of [`LAYOUT_DIR`] is written in.
-const LAYOUTS: &[&str] = &[
-    "tabs.txt",
-    "pipes.txt",
-    "spaces.txt",
-    "pdftotext.txt",
-    "html",
+const LAYOUTS: &[(&str, Layout)] = &[
+    ("tabs.txt", Layout::Tabs),
+    ("pipes.txt", Layout::Pipes),
+    ("spaces.txt", Layout::Spaces),
+    ("pdftotext.txt", Layout::Spaces),
+    ("html", Layout::Grid),
 ];
 
 fn layout_input(name: &str) -> Input {
@@ -996,9 +996,11 @@ fn every_layout_gives_the_same_cells_and_findings() {
         .table("规章文件")
         .and_then(|t| t.cell("规范性文件", "废止"));
     assert_eq!(blank.map(|c| &c.value), Some(&CellValue::Blank));
-    for layout in &LAYOUTS[1..] {
-        let name = format!("blanks.{layout}");
+    assert_eq!(tabs.layout, Layout::Tabs);
+    for (suffix, layout) in &LAYOUTS[1..] {
+        let name = format!("blanks.{suffix}");
         let report = read(&name);
+        assert_eq!(report.layout, *layout, "{name}: layout");
         assert_same_cells(&tabs, &report, false);
         assert_eq!(
             report.meta.year.as_ref().map(|y| y.value),
@@ -1011,6 +1013,7 @@ fn every_layout_gives_the_same_cells_and_findings() {
             "{name}: agency"
         );
         let findings = checker.check(&layout_input(&name), None).unwrap();
+        assert_eq!(findings.layout, *layout, "{name}: layout of the findings");
         assert_eq!(finding_keys(&findings), expected, "{name}: findings");
     }
 }

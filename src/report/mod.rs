@@ -15,6 +15,8 @@ use crate::source::{SourceFile, Span};
 pub struct Report {
     pub source: SourceFile,
     pub input: InputKind,
+    /// How the report's tables were laid out, which says how their cells were read.
+    pub layout: Layout,
     /// The encoding the bytes were decoded from (`UTF-8`, `GB18030`, …).
     pub encoding: &'static str,
     /// The rule set whose declarations drove the reading.
@@ -64,6 +66,27 @@ pub enum InputKind {
     Html,
     Toml,
     Json,
+}
+
+/// How a report's tables are laid out: the provenance of every cell read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Cells separated by tabs (counted).
+    Tabs,
+    /// Cells between `|` (counted).
+    Pipes,
+    /// Cells separated by `／` (counted).
+    Slashes,
+    /// Cells aligned with spaces (placed under their header by position where the lines
+    /// line up, counted otherwise).
+    Spaces,
+    /// Cells on a table's grid (HTML, Word), placed under their header by grid column.
+    Grid,
+    /// Values under keys (TOML, JSON reports).
+    Keys,
+    /// No table was read.
+    None,
 }
 
 /// What the report says about itself. Each field is absent when the report does not say it.

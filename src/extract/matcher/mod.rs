@@ -19,9 +19,9 @@ use metadata::metadata;
 use tables::{Scratch, unknown_tables};
 
 use super::Input;
-use super::layout::Document;
+use super::layout::{Document, Unit};
 use super::normalize::{normalize, split_ordinal};
-use crate::report::{InputKind, LabelMatch, Report, SectionData};
+use crate::report::{InputKind, LabelMatch, Layout, Report, SectionData};
 use crate::ruleset::RuleSet;
 use crate::source::Span;
 
@@ -214,6 +214,7 @@ impl<'r> Extractor<'r> {
         let report = Report {
             source: document.source.clone(),
             input: document.input,
+            layout: layout_of(document, &claimed),
             encoding: document.encoding,
             rule_set: self.rule_set.id.clone(),
             text: document.text.clone(),
@@ -301,3 +302,41 @@ fn body_span(document: &Document, from: usize, to: usize) -> Span {
 
 pub use metadata::parse_date_prefix;
 pub(super) use metadata::{find_year, title_metadata};
+
+/// The layout most of a document's table lines (those the tables claimed, with two cells or
+/// more) are in.
+fn layout_of(document: &Document, claimed: &[bool]) -> Layout {
+    let mut counts = [0usize; 5];
+    const LAYOUTS: [Layout; 5] = [
+        Layout::Grid,
+        Layout::Spaces,
+        Layout::Tabs,
+        Layout::Pipes,
+        Layout::Slashes,
+    ];
+    for (line, _) in document
+        .lines
+        .iter()
+        .zip(claimed)
+        .filter(|(l, c)| **c && l.cells.len() > 1)
+    {
+        let raw = &document.text[line.start..line.end];
+        let at = if line.table_row || line.unit == Unit::Grid {
+            0
+        } else if line.unit == Unit::Display {
+            1
+        } else if raw.contains('\t') {
+            2
+        } else if raw.contains(['|', '｜']) {
+            3
+        } else {
+            4
+        };
+        counts[at] += 1;
+    }
+    // The most frequent; among equals, the first.
+    (0..LAYOUTS.len())
+        .filter(|&i| counts[i] > 0)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .map_or(Layout::None, |i| LAYOUTS[i])
+}
