@@ -1080,3 +1080,46 @@ fn a_value_between_two_columns_is_unknown_not_guessed() {
         "{rules:?}"
     );
 }
+
+/// Issue 18 item 6 and issue 10: the agency is read whether it stands before or after the
+/// year, and a title printed over two lines (agency, then `2024 年…报告` with a space) is one.
+#[test]
+fn metadata_is_read_from_the_title_wherever_the_agency_stands() {
+    for (text, title, agency, year) in [
+        (
+            "2019年上海市人民政府办公厅政府信息公开工作年度报告\n\n一、总体情况\n",
+            "2019年上海市人民政府办公厅政府信息公开工作年度报告",
+            "上海市人民政府办公厅",
+            2019,
+        ),
+        (
+            "白沙市水利局2021年政府信息公开工作年度报告\n一、总体情况\n",
+            "白沙市水利局2021年政府信息公开工作年度报告",
+            "白沙市水利局",
+            2021,
+        ),
+        (
+            "        青石县自然资源局\n   2024 年政府信息公开工作年度报告\n一、总体情况\n",
+            "青石县自然资源局2024 年政府信息公开工作年度报告",
+            "青石县自然资源局",
+            2024,
+        ),
+    ] {
+        let input = load("title.txt", text.as_bytes()).unwrap();
+        let meta = gouji::extract::peek_metadata(&input).unwrap();
+        assert_eq!(meta.title.as_ref().map(|t| t.value.as_str()), Some(title));
+        let agency_read = meta.agency.as_ref().unwrap();
+        assert_eq!(agency_read.value, agency);
+        assert_eq!(
+            &text[agency_read.span.start..agency_read.span.end],
+            agency,
+            "the agency's span covers it"
+        );
+        let year_read = meta.year.as_ref().unwrap();
+        assert_eq!(year_read.value, year);
+        assert_eq!(
+            &text[year_read.span.start..year_read.span.end],
+            year.to_string()
+        );
+    }
+}

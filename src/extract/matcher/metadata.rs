@@ -45,11 +45,12 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
         return meta;
     };
     let title: String = pieces.iter().map(|(t, _)| *t).collect();
-    // Where a byte of the joined title lies in the document's text.
-    let at = |offset: usize| {
+    // Where a byte of the joined title lies in the document's text; an offset between two
+    // pieces is the start of the next (`end` false) or the end of the previous (`end` true).
+    let at = |offset: usize, end: bool| {
         let mut skipped = 0;
         for &(text, start) in &pieces {
-            if offset <= skipped + text.len() {
+            if offset < skipped + text.len() || end && offset == skipped + text.len() {
                 return start + offset - skipped;
             }
             skipped += text.len();
@@ -66,7 +67,7 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
     if let Some((year_at, year)) = find_year(&title) {
         meta.year = Some(Located::new(
             year,
-            document.source_span(at(year_at), at(year_at + 4)),
+            document.source_span(at(year_at, false), at(year_at + 4, true)),
         ));
         let before = title[..year_at].trim();
         let after_year = title[year_at..]
@@ -85,7 +86,7 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
         if let Some((from, to)) = agency {
             meta.agency = Some(Located::new(
                 title[from..to].to_owned(),
-                document.source_span(at(from), at(to)),
+                document.source_span(at(from, false), at(to, true)),
             ));
         }
     }
