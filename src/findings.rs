@@ -94,9 +94,9 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
         | AnomalyKind::MissingValues
         | AnomalyKind::RowNotFound
         | AnomalyKind::ColumnNotFound
-        | AnomalyKind::LabelDrift => Severity::Warning,
+        | AnomalyKind::LabelDrift
+        | AnomalyKind::UnknownCells => Severity::Warning,
         AnomalyKind::UnknownTable => Severity::Info,
-        AnomalyKind::UnknownCells => Severity::Warning,
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use super::tree::*;
-use super::*;
+use super::LONG_CELL;
+use super::tree::{DOCUMENT, Data, Elem, Id, Kind, NONE, Node, Text};
 use crate::extract::layout::{Extent, Line, LineCell, Unit, split_cells};
 use crate::extract::normalize::looks_like_value;
 use crate::source::{Span, floor_char_boundary};

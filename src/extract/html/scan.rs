@@ -9,8 +9,8 @@ use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkRes
 use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 
-use super::tree::*;
-use super::*;
+use super::tree::{CharToken, Id, NONE, Node, PendingTag, Seg, Sink, Text};
+use super::{MAX_COLSPAN, MAX_DEPTH, MAX_ROWSPAN};
 
 pub(super) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)

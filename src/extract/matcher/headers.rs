@@ -1,7 +1,7 @@
 //! A table's declared labels, and the columns its header lines name.
 
 use super::lines::NormalizedLine;
-use super::*;
+use super::{Label, TableLabels};
 use crate::extract::normalize::{char_bits, contains_with_bits, normalize, split_ordinal};
 use crate::report::LabelMatch;
 use crate::ruleset::{Node, Table};

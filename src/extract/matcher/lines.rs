@@ -1,6 +1,6 @@
 //! The lines a reading looks at, normalised once.
 
-use super::*;
+use super::TableLabels;
 use crate::extract::layout::{Document, Line};
 use crate::extract::normalize::{
     char_bits, contains_with_bits, normalize_into, trim, uses_traditional,

@@ -306,7 +306,6 @@ pub(super) use metadata::{find_year, title_metadata};
 /// The layout most of a document's table lines (those the tables claimed, with two cells or
 /// more) are in.
 fn layout_of(document: &Document, claimed: &[bool]) -> Layout {
-    let mut counts = [0usize; 5];
     const LAYOUTS: [Layout; 5] = [
         Layout::Grid,
         Layout::Spaces,
@@ -314,6 +313,7 @@ fn layout_of(document: &Document, claimed: &[bool]) -> Layout {
         Layout::Pipes,
         Layout::Slashes,
     ];
+    let mut counts = [0usize; 5];
     for (line, _) in document
         .lines
         .iter()

@@ -254,19 +254,18 @@ fn locate_in(
 fn widen(found: &[Extent]) -> Vec<Extent> {
     let meet = |a: Extent, b: Extent| {
         if a.x1 <= b.x0 {
-            (a.x1 + b.x0) / 2
+            u32::midpoint(a.x1, b.x0)
         } else {
             (a.x0 + a.x1 + b.x0 + b.x1) / 4
         }
     };
     (0..found.len())
         .map(|i| {
-            let x0 = match i.checked_sub(1) {
-                Some(p) => meet(found[p], found[i]),
-                None => {
-                    let margin = found.get(1).map_or(0, |&n| meet(found[0], n) - found[0].x1);
-                    found[0].x0.saturating_sub(margin)
-                }
+            let x0 = if let Some(p) = i.checked_sub(1) {
+                meet(found[p], found[i])
+            } else {
+                let margin = found.get(1).map_or(0, |&n| meet(found[0], n) - found[0].x1);
+                found[0].x0.saturating_sub(margin)
             };
             let x1 = found.get(i + 1).map_or(u32::MAX, |&n| meet(found[i], n));
             Extent::new(x0, x1)

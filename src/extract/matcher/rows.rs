@@ -1,8 +1,8 @@
 //! Which declared row a printed label names.
 
+use super::TableLabels;
 use super::lines::NormalizedLine;
 use super::tables::Printed;
-use super::*;
 use crate::extract::layout::Line;
 use crate::extract::normalize::split_ordinal;
 use crate::report::LabelMatch;

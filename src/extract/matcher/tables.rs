@@ -4,7 +4,7 @@ use super::headers::mark_headers;
 use super::lines::NormalizedLines;
 use super::placement::{is_positional, locate_columns, place, unit_of};
 use super::rows::match_row;
-use super::*;
+use super::{Extractor, Fit, Heading};
 use crate::extract::layout::{Document, Line, LineCell, Unit};
 use crate::extract::normalize::looks_like_value;
 use crate::extract::value::read_cell;
