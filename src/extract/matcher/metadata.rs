@@ -32,12 +32,12 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
             break;
         }
         pieces.push((text, line.start + (raw.len() - raw.trim_start().len())));
-        if text.ends_with("报告") || pieces.len() == TITLE_LINES {
+        if ends_title(&pieces) || pieces.len() == TITLE_LINES {
             break;
         }
     }
     // Lines that never end in 报告 are not a title printed over lines: the first is the title.
-    if !pieces.last().is_some_and(|(t, _)| t.ends_with("报告")) {
+    if !ends_title(&pieces) {
         pieces.truncate(1);
     }
     let Some(&(first, first_at)) = pieces.first() else {
@@ -92,6 +92,16 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
     }
     meta.published = find_published(document);
     meta
+}
+
+/// Whether title lines end the title: their text ends with 报告 (the last line may hold only
+/// its last character, `年度报` over `告`).
+fn ends_title(pieces: &[(&str, usize)]) -> bool {
+    match pieces {
+        [.., (last, _)] if last.ends_with("报告") => true,
+        [.., (before, _), (last, _)] => *last == "告" && before.ends_with('报'),
+        _ => false,
+    }
 }
 
 /// The first `YYYY年` (1990–2100) in a text, and its byte offset.

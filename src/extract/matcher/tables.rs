@@ -1,12 +1,12 @@
 //! Reading one declared table: its rows, its header, and the values placed in its columns.
 
 use super::headers::mark_headers;
-use super::lines::NormalizedLines;
+use super::lines::{NormalizedLine, NormalizedLines};
 use super::placement::{is_positional, locate_columns, place, unit_of};
 use super::rows::match_row;
-use super::{Extractor, Fit, Heading};
+use super::{Extractor, Fit, Heading, TableLabels};
 use crate::extract::layout::{Document, Line, LineCell, Unit};
-use crate::extract::normalize::looks_like_value;
+use crate::extract::normalize::{char_bits, looks_like_value};
 use crate::extract::value::read_cell;
 use crate::report::{Anomaly, AnomalyKind, Cell, CellValue, LabelMatch, TableData};
 use crate::ruleset::{Node, Table};
@@ -92,7 +92,7 @@ impl Extractor<'_> {
             let label_end = line.cells.iter().rposition(|c| !looks_like_value(&c.text));
             let values_from = label_end.map_or(0, |e| e + 1);
             let has_value = line.cells[values_from..].iter().any(|c| !c.text.is_empty());
-            let row = match label_end {
+            let mut row = match label_end {
                 Some(e) => match_row(norm, line, labels, e, matched_rows, cursor, !has_value),
                 None if has_value => labels
                     .rows
@@ -102,6 +102,18 @@ impl Extractor<'_> {
                     .map(|k| (k, LabelMatch::Exact, Printed::None)),
                 None => None,
             };
+            // A label wrapped onto the next lines, its values on one of them.
+            let mut values_at = (i, values_from);
+            let mut has_value = has_value;
+            let mut label_lines = i;
+            if row.is_none() && !has_value {
+                if let Some(wrapped) = wrapped_row(lines, (i, end), labels, matched_rows, cursor) {
+                    row = Some(wrapped.row);
+                    label_lines = wrapped.last_line;
+                    values_at = wrapped.values;
+                    has_value = wrapped.has_value;
+                }
+            }
             let Some((k, how, printed)) = row else {
                 if !seen_data {
                     let previous = previous_header.and_then(|p| lines.line(p));
@@ -116,8 +128,8 @@ impl Extractor<'_> {
             let row_line = i;
             matched_rows[k] = true;
             cursor = k + 1;
+            i = label_lines;
             // A label on a line of its own, its values on the next line.
-            let mut values_at = (i, values_from);
             if !has_value {
                 if let Some(next) = ((i + 1)..end).find(|&j| !document.lines[j].cells.is_empty()) {
                     let cells = &document.lines[next].cells;
@@ -681,4 +693,85 @@ pub(super) fn unknown_tables(
             });
         }
     }
+}
+
+/// How many lines a row label may wrap onto after its first.
+const MAX_WRAPPED: usize = 2;
+
+/// A row label found wrapped over lines.
+struct Wrapped {
+    row: (usize, LabelMatch, Printed),
+    /// The last line of the label.
+    last_line: usize,
+    /// The line that holds the row's values (the last line when none does) and where they
+    /// start in it.
+    values: (usize, usize),
+    has_value: bool,
+}
+
+/// A row label wrapped over lines (`一、本年新收政府信` over `息公开申请数量  30 6 …`): the
+/// last label cell of line `first` joined with the label of the next one or two lines (each a
+/// single label cell), matched as one label. Values on two of the lines are no wrapped label.
+fn wrapped_row(
+    lines: &NormalizedLines,
+    (first, end): (usize, usize),
+    labels: &TableLabels,
+    matched: &[bool],
+    cursor: usize,
+) -> Option<Wrapped> {
+    let document = lines.document;
+    let line = &document.lines[first];
+    let last_label = line.cells.iter().rposition(|c| !c.text.is_empty())?;
+    let mut joined = lines.line(first)?.cell(last_label).to_owned();
+    let mut raw = line.cells[last_label].text.clone();
+    let mut span = line.cells[last_label].span;
+    let mut next = first;
+    let mut with_values: Option<(usize, usize)> = None;
+    for _ in 0..MAX_WRAPPED {
+        next = ((next + 1)..end).find(|&j| !document.lines[j].cells.is_empty())?;
+        let below = &document.lines[next];
+        let label_end = below
+            .cells
+            .iter()
+            .rposition(|c| !looks_like_value(&c.text))?;
+        if below.cells[..label_end].iter().any(|c| !c.text.is_empty()) {
+            return None;
+        }
+        if below.cells[label_end + 1..]
+            .iter()
+            .any(|c| !c.text.is_empty())
+        {
+            if with_values.is_some() {
+                return None;
+            }
+            with_values = Some((next, label_end + 1));
+        }
+        joined.push_str(lines.line(next)?.cell(label_end));
+        raw.push_str(&below.cells[label_end].text);
+        span = span.join(below.cells[label_end].span);
+        let ends = [joined.len()];
+        let norm = NormalizedLine {
+            text: &joined,
+            ends: &ends,
+            bits: char_bits(&joined),
+        };
+        let label = Line {
+            cells: vec![LineCell {
+                text: raw.clone(),
+                span,
+                x: line.cells[last_label].x,
+            }],
+            ..line.clone()
+        };
+        let has_value = with_values.is_some();
+        if let Some(row) = match_row(norm, &label, labels, 0, matched, cursor, !has_value) {
+            return Some(Wrapped {
+                row,
+                last_line: next,
+                values: with_values.unwrap_or((next, label_end + 1)),
+                has_value,
+            });
+        }
+    }
+    None
 }
