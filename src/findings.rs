@@ -18,6 +18,8 @@ pub struct ReportFindings {
     pub year: Option<i32>,
     pub agency: Option<String>,
     pub input: crate::report::InputKind,
+    /// How the report's tables were laid out (which reader placed the cells, and how).
+    pub layout: crate::report::Layout,
     pub encoding: &'static str,
     pub findings: Vec<Finding>,
     pub not_evaluated: Vec<NotEvaluated>,
@@ -92,7 +94,8 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
         | AnomalyKind::MissingValues
         | AnomalyKind::RowNotFound
         | AnomalyKind::ColumnNotFound
-        | AnomalyKind::LabelDrift => Severity::Warning,
+        | AnomalyKind::LabelDrift
+        | AnomalyKind::UnknownCells => Severity::Warning,
         AnomalyKind::UnknownTable => Severity::Info,
     }
 }
@@ -188,6 +191,7 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         year: report.meta.year.as_ref().map(|y| y.value),
         agency: report.meta.agency.as_ref().map(|a| a.value.clone()),
         input: report.input,
+        layout: report.layout,
         encoding: report.encoding,
         findings,
         not_evaluated,

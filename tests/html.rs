@@ -612,3 +612,57 @@ proptest! {
         }
     }
 }
+
+/// Issue 13: 100,000 nested `div`, `table` and `span` elements are read (their content joins
+/// the parents past the depth bound) and checked without a panic.
+#[test]
+fn hundred_thousand_nested_elements_do_not_panic() {
+    let checker =
+        gouji::check::Checker::new(crate::support::national_rule_sets(), &[]).expect("no params");
+    for (open, close) in [
+        ("<div>", "</div>"),
+        ("<table><tr><td>", "</td></tr></table>"),
+        ("<span>", "</span>"),
+    ] {
+        let page = nested(100_000, open, close);
+        let input = load("deep.html", page.as_bytes()).expect("the page is read");
+        let Input::Document(document) = &input else {
+            panic!("{open}: not a document");
+        };
+        check_spans(document);
+        assert!(
+            document
+                .lines
+                .iter()
+                .flat_map(|l| &l.cells)
+                .any(|c| c.text.contains("深处")),
+            "{open}: the deepest text is kept"
+        );
+        let _ = checker.check(&input, None);
+    }
+}
+
+/// Issue 18: the 二 tables of a page exported from Word, where a header cell spans two grid
+/// columns above a value spanning one (and a blank), or a value spans two grid columns under
+/// a header spanning one, read the same cells as the same page with a plain grid, with no
+/// reading anomaly ("4 values for 3 columns" was one).
+#[test]
+fn values_are_placed_by_grid_extent_not_by_count() {
+    let set = national_rule_set("national-2021");
+    let read = |path: &str| {
+        let bytes = std::fs::read(path).unwrap();
+        Extractor::new(set).read(&load(path, &bytes).unwrap()).0
+    };
+    let plain = read("tests/fixtures/reports/national/2021/clean.html");
+    let spans = read("tests/fixtures/reports/html/colspans.html");
+    crate::support::assert_same_cells(&plain, &spans, true);
+    assert!(
+        spans.anomalies.is_empty(),
+        "{:?}",
+        spans
+            .anomalies
+            .iter()
+            .map(|a| &a.message)
+            .collect::<Vec<_>>()
+    );
+}

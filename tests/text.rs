@@ -29,7 +29,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use gouji::extract::{Extractor, Fit, Input, ReadErrorKind, load};
-use gouji::report::{AnomalyKind, Cell, CellValue, LabelMatch, Report};
+use gouji::report::{AnomalyKind, Cell, CellValue, LabelMatch, Layout, Report};
 
 use crate::support::{self, cells, national_rule_set, national_rule_sets};
 
@@ -93,7 +93,7 @@ fn read(set: &str, name: &str) -> Report {
 // ------------------------------------------------------------------ rendering
 
 /// A cell in a few characters: its value (`·` where nothing was read, `∅` blank, `na` a mark
-/// for nothing, `T` text, `ERR` invalid), its unit in brackets, and its raw text in «» when
+/// for nothing, `T` text, `ERR` invalid, `?` unknown), its unit in brackets, and its raw text in «» when
 /// that is not just the value as written.
 fn cell_text(cell: Option<&Cell>) -> String {
     let Some(cell) = cell else {
@@ -110,6 +110,7 @@ fn cell_text(cell: Option<&Cell>) -> String {
         CellValue::NotApplicable(_) => ("na".to_owned(), "\u{0}".to_owned()),
         CellValue::Text(_) => ("T".to_owned(), "\u{0}".to_owned()),
         CellValue::Invalid(_) => ("ERR".to_owned(), "\u{0}".to_owned()),
+        CellValue::Unknown(_) => ("?".to_owned(), "\u{0}".to_owned()),
     };
     if cell.raw == plain {
         format!("{value}{unit}")
@@ -933,5 +934,192 @@ proptest::proptest! {
                 proptest::prop_assert!(src.is_char_boundary(span.start) && src.is_char_boundary(span.end));
             }
         }
+    }
+}
+
+/// The directory of reports written in every layout from one set of data by the committed
+/// `make.py` (HTML printed to PDF by Chromium and read back with `pdftotext -layout`).
+const LAYOUT_DIR: &str = "tests/fixtures/reports/layout";
+
+/// The layouts each report of [`LAYOUT_DIR`] is written in.
+const LAYOUTS: &[(&str, Layout)] = &[
+    ("tabs.txt", Layout::Tabs),
+    ("pipes.txt", Layout::Pipes),
+    ("spaces.txt", Layout::Spaces),
+    ("pdftotext.txt", Layout::Spaces),
+    ("html", Layout::Grid),
+];
+
+fn layout_input(name: &str) -> Input {
+    let path = Path::new(LAYOUT_DIR).join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    load(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A finding as the test compares it across layouts: its rule, and the cells it rests on.
+fn finding_keys(findings: &gouji::findings::ReportFindings) -> Vec<String> {
+    let mut keys: Vec<String> = findings
+        .findings
+        .iter()
+        .map(|f| {
+            let cells: Vec<String> = f
+                .cells
+                .iter()
+                .map(|c| format!("{}/{}/{}={}", c.table, c.row, c.column, c.value))
+                .collect();
+            format!("{} [{}]", f.rule, cells.join(", "))
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// One report's data in tab, pipe, space-aligned (blanks only spaces), `pdftotext -layout`
+/// and HTML layouts: the same cells, a blank in its own column in every layout, the same
+/// findings (rule and cells), and the one planted defect found in each.
+#[test]
+fn every_layout_gives_the_same_cells_and_findings() {
+    let checker = gouji::check::Checker::new(national_rule_sets(), &[]).expect("no parameters");
+    let set = national_rule_set("national-2021");
+    let read = |name: &str| Extractor::new(set).read(&layout_input(name)).0;
+    let tabs = read("blanks.tabs.txt");
+    let expected = finding_keys(
+        &checker
+            .check(&layout_input("blanks.tabs.txt"), None)
+            .unwrap(),
+    );
+    assert!(
+        expected.iter().any(|f| f.contains("申请/三.总计/")),
+        "the planted defect is found: {expected:#?}"
+    );
+    let blank = tabs
+        .table("规章文件")
+        .and_then(|t| t.cell("规范性文件", "废止"));
+    assert_eq!(blank.map(|c| &c.value), Some(&CellValue::Blank));
+    assert_eq!(tabs.layout, Layout::Tabs);
+    for (suffix, layout) in &LAYOUTS[1..] {
+        let name = format!("blanks.{suffix}");
+        let report = read(&name);
+        assert_eq!(report.layout, *layout, "{name}: layout");
+        assert_same_cells(&tabs, &report, false);
+        assert_eq!(
+            report.meta.year.as_ref().map(|y| y.value),
+            Some(2021),
+            "{name}: year"
+        );
+        assert_eq!(
+            report.meta.agency.as_ref().map(|a| a.value.as_str()),
+            Some("青石县自然资源局"),
+            "{name}: agency"
+        );
+        let findings = checker.check(&layout_input(&name), None).unwrap();
+        assert_eq!(findings.layout, *layout, "{name}: layout of the findings");
+        assert_eq!(finding_keys(&findings), expected, "{name}: findings");
+    }
+}
+
+/// A value printed between two columns (a hand copy that lost its alignment) is not guessed:
+/// both cells it could belong to are unknown, one reading warning for the table lists them,
+/// the checks that need them are not evaluated, and no finding rests on them. The report's
+/// other defect (its S1 for 商业企业 does not balance) is still found.
+#[test]
+fn a_value_between_two_columns_is_unknown_not_guessed() {
+    let checker = gouji::check::Checker::new(national_rule_sets(), &[]).expect("no parameters");
+    let input = layout_input("between.spaces.txt");
+    let report = Extractor::new(national_rule_set("national-2021"))
+        .read(&input)
+        .0;
+    let table = report.table("申请").unwrap();
+    for column in ["自然人", "法人或其他组织.商业企业"] {
+        let cell = table.cell("三.予以公开", column).unwrap();
+        assert!(
+            matches!(&cell.value, CellValue::Unknown(why) if why.contains("两列之间")),
+            "{column}: {cell:?}"
+        );
+    }
+    let unknown: Vec<_> = report
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::UnknownCells)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{}", anomaly_lines(&report));
+    assert!(
+        unknown[0].message.contains("2 个单元格"),
+        "{}",
+        unknown[0].message
+    );
+    let findings = checker.check(&input, None).unwrap();
+    let on_unknown = |c: &gouji::eval::CellEvidence| {
+        c.table == "申请"
+            && c.row == "三.予以公开"
+            && (c.column == "自然人" || c.column == "法人或其他组织.商业企业")
+    };
+    let resting: Vec<&str> = findings
+        .findings
+        .iter()
+        .filter(|f| f.cells.iter().any(on_unknown))
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert!(
+        resting.is_empty(),
+        "findings on an unknown cell: {resting:?}"
+    );
+    assert!(
+        findings
+            .not_evaluated
+            .iter()
+            .any(|n| n.rule == "结果合计" && n.reason.contains("没有读准")),
+        "{:#?}",
+        findings.not_evaluated
+    );
+    let rules: Vec<&str> = findings.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"S1"), "{rules:?}");
+    assert_eq!(
+        rules.iter().filter(|r| **r == "读取.无法确定").count(),
+        1,
+        "{rules:?}"
+    );
+}
+
+/// Issue 18 item 6 and issue 10: the agency is read whether it stands before or after the
+/// year, and a title printed over two lines (agency, then `2024 年…报告` with a space) is one.
+#[test]
+fn metadata_is_read_from_the_title_wherever_the_agency_stands() {
+    for (text, title, agency, year) in [
+        (
+            "2019年上海市人民政府办公厅政府信息公开工作年度报告\n\n一、总体情况\n",
+            "2019年上海市人民政府办公厅政府信息公开工作年度报告",
+            "上海市人民政府办公厅",
+            2019,
+        ),
+        (
+            "白沙市水利局2021年政府信息公开工作年度报告\n一、总体情况\n",
+            "白沙市水利局2021年政府信息公开工作年度报告",
+            "白沙市水利局",
+            2021,
+        ),
+        (
+            "        青石县自然资源局\n   2024 年政府信息公开工作年度报告\n一、总体情况\n",
+            "青石县自然资源局2024 年政府信息公开工作年度报告",
+            "青石县自然资源局",
+            2024,
+        ),
+    ] {
+        let input = load("title.txt", text.as_bytes()).unwrap();
+        let meta = gouji::extract::peek_metadata(&input).unwrap();
+        assert_eq!(meta.title.as_ref().map(|t| t.value.as_str()), Some(title));
+        let agency_read = meta.agency.as_ref().unwrap();
+        assert_eq!(agency_read.value, agency);
+        assert_eq!(
+            &text[agency_read.span.start..agency_read.span.end],
+            agency,
+            "the agency's span covers it"
+        );
+        let year_read = meta.year.as_ref().unwrap();
+        assert_eq!(year_read.value, year);
+        assert_eq!(
+            &text[year_read.span.start..year_read.span.end],
+            year.to_string()
+        );
     }
 }

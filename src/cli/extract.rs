@@ -213,6 +213,7 @@ fn cell_note(cell: &Cell) -> String {
         CellValue::NotApplicable(mark) => format!("不适用「{mark}」"),
         CellValue::Text(_) => "文字".to_owned(),
         CellValue::Invalid(reason) => format!("无效：{reason}"),
+        CellValue::Unknown(reason) => format!("没有读准：{reason}"),
     };
     if let Some(unit) = &cell.unit {
         let _ = write!(note, "，单位 {unit}");
@@ -619,6 +620,9 @@ fn to_json(report: &Report, fit: Fit) -> String {
                         .with("值", Json::str(t)),
                     CellValue::Invalid(reason) => detail
                         .with("类别", Json::str("无效"))
+                        .with("说明", Json::str(reason)),
+                    CellValue::Unknown(reason) => detail
+                        .with("类别", Json::str("没有读准"))
                         .with("说明", Json::str(reason)),
                 };
                 if let Some(unit) = &cell.unit {

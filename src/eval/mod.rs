@@ -868,6 +868,15 @@ impl<'r> Evaluator<'r> {
                 node_label(&t.columns, column)
             )));
         };
+        if let CellValue::Unknown(reason) = &cell.value {
+            // A cell the reader could not place: whatever a check asks of it is missing.
+            return Err(Val::missing(format!(
+                "{which}的表格「{}」中「{}」行「{}」列没有读准（{reason}）",
+                t.key,
+                node_label(&t.rows, row),
+                node_label(&t.columns, column)
+            )));
+        }
         if frame.recording && !frame.cells_read.contains(&(previous, table, row, column)) {
             frame.cells_read.push((previous, table, row, column));
         }
@@ -931,6 +940,8 @@ impl<'r> Evaluator<'r> {
             }
             CellValue::Text(t) => Val::Text(Cow::Borrowed(t), None),
             CellValue::Invalid(reason) => Val::missing(format!("{}：{reason}", where_())),
+            // `cell` refuses unknown cells: no check rests on a cell the reader guessed.
+            CellValue::Unknown(_) => Val::missing(format!("{}没有读准", where_())),
         }
     }
 
@@ -1537,6 +1548,7 @@ fn cell_value_text(value: &CellValue) -> String {
         CellValue::Blank => "（空白）".into(),
         CellValue::NotApplicable(mark) | CellValue::Text(mark) => mark.clone(),
         CellValue::Invalid(_) => "（无效）".into(),
+        CellValue::Unknown(_) => "（没有读准）".into(),
     }
 }
 
@@ -1569,7 +1581,7 @@ fn display(v: &Val<'_>) -> String {
 #[must_use]
 pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> bool {
     let CellValue::Number(n) = value else {
-        return !matches!(value, CellValue::Invalid(_));
+        return !matches!(value, CellValue::Invalid(_) | CellValue::Unknown(_));
     };
     match cell_type {
         CellType::Count => n.fract().is_zero() && !n.is_sign_negative() && unit.is_none(),

@@ -1,6 +1,20 @@
-//! A report's layout, before any rule set is applied: its text as lines, each line split
-//! into cells, every line and cell with its span in the source. Plain text is split here;
-//! HTML is projected into the same shape by [`super::html`], so one matcher serves both.
+//! The page model: a report's layout before any rule set is applied. Every reader produces
+//! it, and the matcher reads nothing else.
+//!
+//! A document is lines; a line is cells. Every line and cell has its span in the source, and
+//! every cell a horizontal extent `[x0, x1)` in the line's [`Unit`], so that the matcher can
+//! place a value under the column header it stands under rather than by counting cells:
+//!
+//! | reader | unit | extent of a cell |
+//! |---|---|---|
+//! | text split at tabs, `|` or `／` | [`Unit::Ordinal`] | its index `i`: `[i, i + 1)` |
+//! | text lines marked [`Line::table_row`] (Word: one tab-separated cell per grid column) | [`Unit::Grid`] | `[i, i + 1)` |
+//! | HTML tables | [`Unit::Grid`] | the grid columns the source cell covers (`colspan`) |
+//! | text aligned by spaces (`pdftotext -layout`, copies from PDF viewers) | [`Unit::Display`] | its display columns (CJK and full-width characters are two wide) |
+//!
+//! Plain text is split here ([`lay_out_text`]); the PDF and Word readers render their
+//! document as text and call it too, then mark table rows and set [`Line::page`]. HTML is
+//! projected into the same shape by [`super::html`].
 
 use super::normalize::{trim_end, trim_start};
 use crate::report::InputKind;
@@ -27,15 +41,74 @@ pub struct Line {
     /// Where the line lies in the source.
     pub span: Span,
     pub cells: Vec<LineCell>,
-    /// Whether the line is a row of a real table (an HTML `<tr>`); plain-text lines are
-    /// judged by their cells.
+    /// Whether the line is a row of a real table (an HTML `<tr>`, a Word table row); other
+    /// lines are judged by their cells. A text line marked so has one cell per grid column:
+    /// its unit becomes [`Unit::Grid`].
     pub table_row: bool,
+    /// What the cells' extents are measured in.
+    pub unit: Unit,
+    /// The page the line is printed on (1-based), for readers of paged documents (PDF).
+    pub page: Option<u32>,
+}
+
+/// What a line's cell extents are measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// The cell's index in the line: separators (tab, `|`, `／`) give no positions.
+    Ordinal,
+    /// Columns of the table's grid (HTML `colspan`, Word `gridSpan`).
+    Grid,
+    /// Display columns of fixed-width text: CJK and full-width characters are two wide.
+    Display,
+}
+
+impl Unit {
+    /// Whether extents in this unit say where a cell stands, so that values are placed under
+    /// their column by overlap rather than by counting.
+    #[must_use]
+    pub fn is_positional(self) -> bool {
+        matches!(self, Unit::Grid | Unit::Display)
+    }
+}
+
+/// A horizontal extent `[x0, x1)` in a line's [`Unit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extent {
+    pub x0: u32,
+    pub x1: u32,
+}
+
+impl Extent {
+    #[must_use]
+    pub fn new(x0: u32, x1: u32) -> Self {
+        Self { x0, x1: x1.max(x0) }
+    }
+
+    /// The extent of the `i`th cell of a line in [`Unit::Ordinal`] or [`Unit::Grid`].
+    #[must_use]
+    pub fn ordinal(i: usize) -> Self {
+        let i = u32::try_from(i).unwrap_or(u32::MAX - 1);
+        Self::new(i, i + 1)
+    }
+
+    /// How many units two extents share.
+    #[must_use]
+    pub fn overlap(self, other: Extent) -> u32 {
+        self.x1.min(other.x1).saturating_sub(self.x0.max(other.x0))
+    }
+
+    #[must_use]
+    pub fn join(self, other: Extent) -> Extent {
+        Extent::new(self.x0.min(other.x0), self.x1.max(other.x1))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineCell {
     pub text: String,
     pub span: Span,
+    /// Where the cell stands in its line, in the line's [`Unit`].
+    pub x: Extent,
 }
 
 impl Document {
@@ -72,6 +145,7 @@ impl Document {
 }
 
 /// Lays out plain text: one line per line, cells split as the line's separators suggest.
+/// Lines split at separators are in [`Unit::Ordinal`], others in [`Unit::Display`].
 pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
     let text = source.text();
     // Room for lines of 64 bytes on average, which reports seldom go under.
@@ -79,13 +153,15 @@ pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
     let mut start = 0;
     for raw in text.split_inclusive('\n') {
         let end = start + raw.trim_end_matches(['\n', '\r']).len();
-        let cells = split_cells(&text[start..end], start);
+        let (cells, unit) = split_cells(&text[start..end], start);
         lines.push(Line {
             start,
             end,
             span: Span::new(start, end),
             cells,
             table_row: false,
+            unit,
+            page: None,
         });
         start += raw.len();
     }
@@ -96,18 +172,24 @@ pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
 /// or more spaces (a single space splits only between numbers: `0 0 0`). A line with `／`
 /// that runs of spaces split into as many cells or more is split at the spaces: there `／`
 /// is part of a label (`本年增／减`) or a mark for nothing (`政府集中采购  ／  ／`).
-pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
+/// Returns the cells and the unit of their extents: ordinal when split at a separator,
+/// display columns otherwise.
+pub fn split_cells(line: &str, offset: usize) -> (Vec<LineCell>, Unit) {
     let trimmed = trim_end(line);
     if trim_start(trimmed).is_empty() {
-        return Vec::new();
+        return (Vec::new(), Unit::Display);
     }
-    let cell = |from: usize, to: usize| {
+    // Extents are ordinal here, and set to display columns below where spaces split.
+    let mut index = 0;
+    let mut cell = |from: usize, to: usize| {
         let piece = trim_start(&trimmed[from..to]);
         let text = trim_end(piece);
         let start = offset + to - piece.len();
+        index += 1;
         LineCell {
             text: text.to_owned(),
             span: Span::new(start, start + text.len()),
+            x: Extent::ordinal(index - 1),
         }
     };
     let bytes = trimmed.as_bytes();
@@ -122,7 +204,7 @@ pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
             }
         }
         cells.push(cell(from, bytes.len()));
-        return cells;
+        return (cells, Unit::Ordinal);
     }
     let found = Separators::scan(trimmed);
     let mut cells = Vec::new();
@@ -142,6 +224,7 @@ pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
         for &(from, to) in &pieces[first..last] {
             cells.push(cell(from, to));
         }
+        return (cells, Unit::Ordinal);
     } else if found.slashes > 0
         && trimmed.trim_start() != "／"
         && split_spaces(trimmed, found.wide_spaces, |_, _| {}) < found.slashes + 1
@@ -152,6 +235,7 @@ pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
             cells.push(cell(from, from + piece.len()));
             from += piece.len() + '／'.len_utf8();
         }
+        return (cells, Unit::Ordinal);
     } else if found.spaces == 0 && !found.wide_spaces {
         // Prose and labels: one cell.
         cells.push(cell(0, trimmed.len()));
@@ -160,7 +244,29 @@ pub fn split_cells(line: &str, offset: usize) -> Vec<LineCell> {
             cells.push(cell(from, to));
         });
     }
-    cells
+    set_display_extents(line, offset, &mut cells);
+    (cells, Unit::Display)
+}
+
+/// Sets the extents of cells split at spaces to their display columns in the line.
+fn set_display_extents(line: &str, offset: usize, cells: &mut [LineCell]) {
+    let mut column = 0u32;
+    let mut at = 0;
+    for cell in cells {
+        let start = cell.span.start - offset;
+        column += display_width(&line[at..start]);
+        let width = display_width(&cell.text);
+        cell.x = Extent::new(column, column + width);
+        column += width;
+        at = start + cell.text.len();
+    }
+}
+
+/// The display width of a text: CJK and full-width characters are two columns, an
+/// ideographic space too.
+#[must_use]
+pub fn display_width(text: &str) -> u32 {
+    u32::try_from(unicode_width::UnicodeWidthStr::width(text)).unwrap_or(u32::MAX)
 }
 
 /// What separators a line (without tabs) has, found in one pass over its bytes.
@@ -241,7 +347,7 @@ fn split_at(line: &str, is_separator: impl Fn(char) -> bool, mut piece: impl FnM
 }
 
 /// Splits at runs of two or more spaces (ASCII or ideographic), and at single spaces that
-/// stand between two numbers; calls `piece` with the byte range of every piece and returns
+/// stand before a number or between two CJK characters; calls `piece` with the byte range of every piece and returns
 /// their number. `line` has no trailing spaces; `wide_spaces` says whether it has any
 /// ideographic or no-break space.
 fn split_spaces(line: &str, wide_spaces: bool, mut piece: impl FnMut(usize, usize)) -> usize {
@@ -266,7 +372,14 @@ fn split_spaces(line: &str, wide_spaces: bool, mut piece: impl FnMut(usize, usiz
         let wide = line[at..run_end].chars().nth(1).is_some() || first == '\u{3000}';
         let value_follows =
             run_end < line.len() && super::normalize::looks_like_value(word_at(line, run_end));
-        if wide || value_follows {
+        // Text laid out from a PDF puts one space between cells (`（六） 1.申请人…`);
+        // CJK prose has no spaces inside.
+        let between_wide = line[..at].chars().next_back().is_some_and(is_wide)
+            && line[run_end..]
+                .chars()
+                .next()
+                .is_some_and(|c| is_wide(c) || c.is_ascii_digit());
+        if wide || value_follows || between_wide {
             piece(start, at);
             count += 1;
             start = run_end;
@@ -288,4 +401,9 @@ fn word_at(line: &str, start: usize) -> &str {
 
 fn is_space(c: char) -> bool {
     c == ' ' || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// Whether a character is two columns wide (CJK, full-width forms).
+fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
 }

@@ -13,7 +13,7 @@ mod value;
 
 use std::fmt;
 
-pub use layout::{Document, Line, LineCell};
+pub use layout::{Document, Extent, Line, LineCell, Unit, display_width};
 pub use matcher::{Extractor, Fit, parse_date_prefix};
 pub use normalize::normalize;
 
@@ -118,78 +118,135 @@ pub fn peek_metadata(input: &Input) -> Option<crate::report::Metadata> {
     }
 }
 
+/// One input format: how it is recognised and how it is read. Adding a format is one reader
+/// and one entry in [`FORMATS`].
+pub struct Format {
+    pub kind: InputKind,
+    /// File name endings, lower case, with their dot.
+    pub extensions: &'static [&'static str],
+    /// Whether an input's first bytes say it is in this format (asked in table order when no
+    /// extension matched).
+    pub sniff: fn(&[u8]) -> bool,
+    /// Decodes and lays out an input of this format; `name` is shown in messages.
+    pub read: fn(&str, &[u8]) -> Result<Input, ReadError>,
+}
+
+/// Every format gouji reads. Plain text comes last: it takes whatever nothing else claims.
+pub const FORMATS: &[Format] = &[
+    Format {
+        kind: InputKind::Html,
+        extensions: &[".html", ".htm", ".shtml"],
+        sniff: looks_like_html,
+        read: read_html,
+    },
+    Format {
+        kind: InputKind::Toml,
+        extensions: &[".toml"],
+        sniff: |_| false,
+        read: read_toml,
+    },
+    Format {
+        kind: InputKind::Json,
+        extensions: &[".json"],
+        sniff: |bytes| head(bytes).starts_with('{'),
+        read: read_json,
+    },
+    Format {
+        kind: InputKind::Text,
+        extensions: &[".txt"],
+        sniff: |_| true,
+        read: read_text,
+    },
+];
+
+/// The format of an input, by its name and then by its content.
+#[must_use]
+pub fn format_of(name: &str, bytes: &[u8]) -> &'static Format {
+    let lower = name.to_ascii_lowercase();
+    FORMATS
+        .iter()
+        .find(|f| f.extensions.iter().any(|e| lower.ends_with(e)))
+        .or_else(|| FORMATS.iter().find(|f| (f.sniff)(bytes)))
+        .unwrap_or(&FORMATS[FORMATS.len() - 1])
+}
+
 /// What kind of input a file is, by its name and then by its content.
 #[must_use]
 pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
-    let lower = name.to_ascii_lowercase();
-    for (suffix, kind) in [
-        (".html", InputKind::Html),
-        (".htm", InputKind::Html),
-        (".shtml", InputKind::Html),
-        (".toml", InputKind::Toml),
-        (".json", InputKind::Json),
-        (".txt", InputKind::Text),
-    ] {
-        if lower.ends_with(suffix) {
-            return kind;
-        }
-    }
-    let head: Vec<u8> = bytes.iter().take(2048).copied().collect();
-    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let start = head.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with('<')
-        && (head.contains("<html")
-            || head.contains("<table")
-            || head.contains("<body")
-            || head.contains("<!doctype")
-            || head.contains("<p"))
-    {
-        InputKind::Html
-    } else if start.starts_with('{') {
-        InputKind::Json
-    } else {
-        InputKind::Text
-    }
+    format_of(name, bytes).kind
 }
 
-/// Decodes and lays out an input. `name` is shown in messages and used to tell the kind.
+/// The start of an input, lower case, without a byte-order mark or leading spaces.
+fn head(bytes: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    head.trim_start_matches('\u{feff}').trim_start().to_owned()
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = head(bytes);
+    head.starts_with('<')
+        && ["<html", "<table", "<body", "<!doctype", "<p"]
+            .iter()
+            .any(|tag| head.contains(tag))
+}
+
+/// Decodes and lays out an input, in the format its name or content says.
 pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ReadError {
+            name: name.to_owned(),
+            kind: ReadErrorKind::TooLarge { bytes: bytes.len() },
+            at: None,
+        });
+    }
+    (format_of(name, bytes).read)(name, bytes)
+}
+
+/// Decodes an input's bytes into a source file (HTML may declare its encoding).
+fn decoded(name: &str, bytes: &[u8], html: bool) -> Result<(SourceFile, &'static str), ReadError> {
     let error = |kind| ReadError {
         name: name.to_owned(),
         kind,
         at: None,
     };
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(error(ReadErrorKind::TooLarge { bytes: bytes.len() }));
-    }
-    let kind = detect_kind(name, bytes);
-    let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
+    let (text, encoding) = decode::decode(bytes, html).map_err(|e| match e {
         decode::DecodeError::Empty => error(ReadErrorKind::Empty),
         decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
     })?;
-    let source = SourceFile::new(name, text);
-    match kind {
-        InputKind::Text => {
-            let lines = layout::lay_out_text(&source);
-            let text = source.shared_text();
-            Ok(Input::Document(Document {
-                source,
-                input: InputKind::Text,
-                encoding,
-                text,
-                lines,
-            }))
-        }
-        InputKind::Html => {
-            let (text, lines) = html::lay_out_html(&source);
-            Ok(Input::Document(Document {
-                source,
-                input: InputKind::Html,
-                encoding,
-                text: text.into(),
-                lines,
-            }))
-        }
-        InputKind::Toml | InputKind::Json => structured::parse(kind, source).map(Input::Structured),
-    }
+    Ok((SourceFile::new(name, text), encoding))
+}
+
+fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let (source, encoding) = decoded(name, bytes, false)?;
+    let lines = layout::lay_out_text(&source);
+    let text = source.shared_text();
+    Ok(Input::Document(Document {
+        source,
+        input: InputKind::Text,
+        encoding,
+        text,
+        lines,
+    }))
+}
+
+fn read_html(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let (source, encoding) = decoded(name, bytes, true)?;
+    let (text, lines) = html::lay_out_html(&source);
+    Ok(Input::Document(Document {
+        source,
+        input: InputKind::Html,
+        encoding,
+        text: text.into(),
+        lines,
+    }))
+}
+
+fn read_toml(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let (source, _) = decoded(name, bytes, false)?;
+    structured::parse(InputKind::Toml, source).map(Input::Structured)
+}
+
+fn read_json(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let (source, _) = decoded(name, bytes, false)?;
+    structured::parse(InputKind::Json, source).map(Input::Structured)
 }

@@ -671,6 +671,7 @@ pub fn read(extractor: &Extractor<'_>, input: &StructuredInput) -> (Report, Fit)
     let report = Report {
         source: input.source.clone(),
         input: input.kind,
+        layout: crate::report::Layout::Keys,
         // `parse` is not told which encoding `load` decoded; structured reports are UTF-8.
         encoding: "UTF-8",
         rule_set: rule_set.id.clone(),

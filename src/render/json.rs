@@ -19,6 +19,7 @@ struct ReportJson<'a> {
     year: Option<i32>,
     agency: Option<&'a str>,
     input: crate::report::InputKind,
+    layout: crate::report::Layout,
     encoding: &'static str,
     findings: Vec<FindingJson<'a>>,
     not_evaluated: Vec<NotEvaluatedJson<'a>>,
@@ -184,6 +185,7 @@ fn report_json(r: &ReportFindings) -> ReportJson<'_> {
         year: r.year,
         agency: r.agency.as_deref(),
         input: r.input,
+        layout: r.layout,
         encoding: r.encoding,
         findings: r
             .findings

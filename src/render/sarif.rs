@@ -53,6 +53,9 @@ pub fn anomaly_description(kind: AnomalyKind) -> &'static str {
         AnomalyKind::ColumnNotFound => "表格中找不到规定的列的表头",
         AnomalyKind::LabelDrift => "标签只能通过不规范的别名或规范化后才对得上",
         AnomalyKind::UnknownTable => "有几行看起来像表格，但对不上规则集声明的任何表格",
+        AnomalyKind::UnknownCells => {
+            "表格中有单元格没有读准（数值落在两列之间或一列中有两个数值），需要它们的检查未评估"
+        }
     }
 }
 

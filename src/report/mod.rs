@@ -15,6 +15,8 @@ use crate::source::{SourceFile, Span};
 pub struct Report {
     pub source: SourceFile,
     pub input: InputKind,
+    /// How the report's tables were laid out, which says how their cells were read.
+    pub layout: Layout,
     /// The encoding the bytes were decoded from (`UTF-8`, `GB18030`, …).
     pub encoding: &'static str,
     /// The rule set whose declarations drove the reading.
@@ -64,6 +66,27 @@ pub enum InputKind {
     Html,
     Toml,
     Json,
+}
+
+/// How a report's tables are laid out: the provenance of every cell read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Cells separated by tabs (counted).
+    Tabs,
+    /// Cells between `|` (counted).
+    Pipes,
+    /// Cells separated by `／` (counted).
+    Slashes,
+    /// Cells aligned with spaces (placed under their header by position where the lines
+    /// line up, counted otherwise).
+    Spaces,
+    /// Cells on a table's grid (HTML, Word), placed under their header by grid column.
+    Grid,
+    /// Values under keys (TOML, JSON reports).
+    Keys,
+    /// No table was read.
+    None,
 }
 
 /// What the report says about itself. Each field is absent when the report does not say it.
@@ -202,6 +225,9 @@ pub enum CellValue {
     Text(String),
     /// Something that is not a value of the cell's type; the reason says why.
     Invalid(String),
+    /// A cell the reader could not place with confidence (a value between two columns, two
+    /// values under one column); the reason says why. Checks that need it are not evaluated.
+    Unknown(String),
 }
 
 /// A problem of reading, reported as a finding of its own kind so that a user can tell
@@ -239,6 +265,8 @@ pub enum AnomalyKind {
     UnknownTable,
     /// The input could not be read in part (bad structure in a TOML or JSON report, …).
     Unreadable,
+    /// Cells of a table that the reader could not place with confidence (one per table).
+    UnknownCells,
 }
 
 impl AnomalyKind {
@@ -256,10 +284,11 @@ impl AnomalyKind {
             AnomalyKind::TableBlank => "读取.空白表格",
             AnomalyKind::UnknownTable => "读取.未知表格",
             AnomalyKind::Unreadable => "读取.无法读取",
+            AnomalyKind::UnknownCells => "读取.无法确定",
         }
     }
 
-    pub const ALL: [AnomalyKind; 10] = [
+    pub const ALL: [AnomalyKind; 11] = [
         AnomalyKind::ExtraValues,
         AnomalyKind::MissingValues,
         AnomalyKind::RowNotFound,
@@ -270,5 +299,6 @@ impl AnomalyKind {
         AnomalyKind::TableBlank,
         AnomalyKind::UnknownTable,
         AnomalyKind::Unreadable,
+        AnomalyKind::UnknownCells,
     ];
 }
