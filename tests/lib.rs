@@ -5,6 +5,7 @@ mod compile;
 mod docs;
 mod extract;
 mod html;
+mod html_output;
 mod national;
 mod render;
 mod rule_tests;
