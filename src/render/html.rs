@@ -338,18 +338,19 @@ fn report_part(
 
 fn finding_view(id: String, r: &ReportFindings, f: &Finding) -> FindingView {
     let text = r.source.text();
+    let html = r.input == InputKind::Html;
     let mut quotes: Vec<Quote> = f
         .places
         .iter()
         .filter(|(s, _)| s.end <= text.len())
-        .map(|(s, label)| quote(text, *s, label))
+        .map(|(s, label)| quote(text, *s, label, html))
         .collect();
     // A reading problem names no cell and no place: quote where it is.
     if quotes.is_empty() && f.kind == FindingKind::Extraction {
         quotes.extend(
             f.span
                 .filter(|s| s.end <= text.len())
-                .map(|s| quote(text, s, "")),
+                .map(|s| quote(text, s, "", html)),
         );
     }
     FindingView {
@@ -383,13 +384,15 @@ fn bindings_text(bindings: &[(String, String)]) -> String {
 /// How many characters of context a quote shows on each side, at most.
 const QUOTE_CONTEXT: usize = 60;
 
-/// The sentence around `span` (up to a line break, a `。`, or a tag of an HTML source), with
-/// the span marked; the mark stops at the end of its line.
-fn quote(text: &str, span: Span, label: &str) -> Quote {
+/// The sentence around `span` (up to a line break or a `。`, and for an HTML source a tag),
+/// with the span marked; the mark stops at the end of its line (or tag).
+fn quote(text: &str, span: Span, label: &str, html: bool) -> Quote {
+    let is_edge = |c: char| matches!(c, '\n' | '。') || (html && matches!(c, '<' | '>'));
     let start = floor_char_boundary(text, span.start);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let end = floor_char_boundary(text, span.end.min(line_end).max(start));
-    let is_edge = |c: char| matches!(c, '\n' | '。' | '>' | '<');
+    let stop = text[start..]
+        .find(|c: char| c == '\n' || (html && c == '<'))
+        .map_or(text.len(), |i| start + i);
+    let end = floor_char_boundary(text, span.end.min(stop).max(start));
     let before: String = {
         let head = &text[..start];
         let from = head.rfind(is_edge).map_or(0, |i| {
@@ -456,37 +459,34 @@ fn finding_anchor(report: &str, index: usize) -> String {
 /// A table as the rule set declares it (groups of rows and columns spanning their members),
 /// with the values read; without a declaration, a plain grid of the keys read.
 fn table_view(t: &TableData, declared: Option<(&Table, &str)>, marks: &CellMarks) -> TableView {
-    let (header, row_labels, corner_columns, columns, rows) = match declared.map(|d| d.0) {
-        Some(d) => {
-            let columns: Vec<usize> = d.leaf_columns().collect();
-            let rows: Vec<usize> = d.leaf_rows().collect();
-            let row_tree = Tree::new(&d.rows, &rows);
-            (
-                Tree::new(&d.columns, &columns).header(),
-                row_tree.row_labels(),
-                row_tree.levels,
-                columns.iter().map(|&i| d.columns[i].path.clone()).collect(),
-                rows.iter().map(|&i| d.rows[i].path.clone()).collect(),
-            )
-        }
-        None => {
-            let flat = |keys: &[String]| -> Vec<Label> {
-                keys.iter()
-                    .map(|k| Label {
-                        text: k.clone(),
-                        rows: 1,
-                        columns: 1,
-                    })
-                    .collect()
-            };
-            (
-                vec![flat(&t.columns)],
-                flat(&t.rows).into_iter().map(|l| vec![l]).collect(),
-                1,
-                t.columns.clone(),
-                t.rows.clone(),
-            )
-        }
+    let (header, row_labels, corner_columns, columns, rows) = if let Some((d, _)) = declared {
+        let columns: Vec<usize> = d.leaf_columns().collect();
+        let rows: Vec<usize> = d.leaf_rows().collect();
+        let row_tree = Tree::new(&d.rows, &rows);
+        (
+            Tree::new(&d.columns, &columns).header(),
+            row_tree.row_labels(),
+            row_tree.levels,
+            columns.iter().map(|&i| d.columns[i].path.clone()).collect(),
+            rows.iter().map(|&i| d.rows[i].path.clone()).collect(),
+        )
+    } else {
+        let flat = |keys: &[String]| -> Vec<Label> {
+            keys.iter()
+                .map(|k| Label {
+                    text: k.clone(),
+                    rows: 1,
+                    columns: 1,
+                })
+                .collect()
+        };
+        (
+            vec![flat(&t.columns)],
+            flat(&t.rows).into_iter().map(|l| vec![l]).collect(),
+            1,
+            t.columns.clone(),
+            t.rows.clone(),
+        )
     };
     let row_index: HashMap<&str, usize> = t
         .rows
