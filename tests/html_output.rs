@@ -252,6 +252,42 @@ fn report_of_2021_format() {
     insta::assert_snapshot!("html_2021", redact(&html));
 }
 
+/// Blank cells and cells gouji could not read are drawn differently from figures, and from
+/// each other; the legend says what each means.
+#[test]
+fn blank_and_unread_cells_are_visibly_different() {
+    let scratch = Scratch::new("html_output", "blank");
+    copy(
+        &scratch,
+        "reports/text/table-blank-2019-tabs.txt",
+        "blank.txt",
+    );
+    copy(
+        &scratch,
+        "reports/text/values-count-2019-tabs.txt",
+        "missing.txt",
+    );
+    let html = page(&scratch, &["blank.txt", "missing.txt"]);
+    let part = |anchor: &str| {
+        let start = html
+            .find(&format!(r#"<section class="report" id="{anchor}">"#))
+            .unwrap();
+        &html[start..start + html[start..].find("</section>").unwrap()]
+    };
+    assert!(
+        part("r1").contains(r#"<td class="b">空"#),
+        "blank cells are marked 空"
+    );
+    assert!(
+        part("r2").contains(r#"<td class="u">？"#),
+        "unread cells are marked ？"
+    );
+    assert!(!part("r2").contains(r#"<td class="b">"#));
+    assert!(html.contains("空 = 报告中没有填写") && html.contains("？ = 未能读取"));
+    let style = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap()];
+    assert!(style.contains(".grid td.b {") && style.contains(".grid td.u {"));
+}
+
 /// A directory of 2019 and 2021 reports in every input format: the list has all of them,
 /// each linking to its part of the page.
 #[test]
