@@ -28,6 +28,8 @@ pub struct ReportFindings {
     /// The checks with at least one instance that passed, in the rule set's order, each with
     /// the number of its instances that passed (together they add up to `passed`).
     pub passed_checks: Vec<(String, usize)>,
+    /// The report's tables as read, for renderers that draw them (`--format html`).
+    pub tables: Vec<crate::report::TableData>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -197,5 +199,6 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         not_evaluated,
         passed,
         passed_checks,
+        tables: report.tables.clone(),
     }
 }

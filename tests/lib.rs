@@ -6,6 +6,7 @@ mod docs;
 mod extract;
 mod hostile;
 mod html;
+mod html_output;
 mod national;
 mod render;
 mod rule_tests;

@@ -33,8 +33,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     prev: Option<String>,
     /// 输出格式 / output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, default_value = render::FORMATS[0].name, value_parser = format_parser())]
+    format: &'static render::OutputFormat,
     /// 达到哪个严重性时以退出码 1 结束（默认 error）/ the severity that makes the exit code 1
     /// (default: error)
     #[arg(long, value_enum)]
@@ -70,20 +70,15 @@ pub struct CheckArgs {
     ignore: Vec<String>,
 }
 
-// The doc comments are `--help` text, where backticks would show.
-#[allow(clippy::doc_markdown)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// 人读的输出：原文中标出有问题的单元格 / for people: the report's lines, cells underlined
-    Human,
-    /// JSON（gouji-check/1，见 docs/json-output.md）/ for scripts
-    Json,
-    /// SARIF 2.1.0，供代码扫描工具使用 / for code-scanning tools
-    Sarif,
-    /// JUnit XML：每份报告一个测试套件，每条检查一个测试用例 / for CI test reports
-    Junit,
-    /// GitHub Actions 工作流命令（注释）/ GitHub Actions annotations
-    Github,
+/// `--format`: one of the output formats of [`render::FORMATS`], each with its help line.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = &'static render::OutputFormat> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(
+        render::FORMATS
+            .iter()
+            .map(|f| PossibleValue::new(f.name).help(f.help)),
+    )
+    .map(|name| render::format_named(&name).expect("clap accepts only the names of formats"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -235,14 +230,16 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         );
     }
-    let mut renderer = Renderer::new(
-        args.format,
-        args.output.is_none(),
-        args.verbose,
-        &rule_sets,
-        selection.keeps_reading(),
+    let colour = args.output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
+    let mut renderer = (args.format.renderer)(&render::RenderOptions {
+        colour,
+        verbose: args.verbose,
+        rule_sets: &rule_sets,
+        reading: selection.keeps_reading(),
         configuration,
-    );
+    });
     let progress = Progress::new(paths.len());
     let mut failed = false;
     let mut internal = false;
@@ -397,84 +394,6 @@ impl Output {
                 super::io::io_reason(&e, true)
             )),
             Output::File { file, error: None } => file.commit(),
-        }
-    }
-}
-
-/// The output format, a report at a time.
-enum Renderer<'r> {
-    Human(render::human::Style, render::Totals),
-    Json(render::json::Writer),
-    Sarif(render::sarif::Writer<'r>),
-    Junit(render::junit::Writer),
-    Github,
-}
-
-impl<'r> Renderer<'r> {
-    /// `reading`: whether the selection keeps any extraction anomaly (the `读取` case of `JUnit`).
-    fn new(
-        format: Format,
-        to_stdout: bool,
-        verbose: bool,
-        rule_sets: &'r [RuleSet],
-        reading: bool,
-        configuration: Option<serde_json::Value>,
-    ) -> Self {
-        match format {
-            Format::Human => {
-                let colour = to_stdout
-                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                    && std::env::var_os("NO_COLOR").is_none();
-                Renderer::Human(
-                    render::human::Style {
-                        colour,
-                        width: 100,
-                        verbose,
-                    },
-                    render::Totals::default(),
-                )
-            }
-            Format::Json => {
-                Renderer::Json(render::json::Writer::default().with_configuration(configuration))
-            }
-            Format::Sarif => Renderer::Sarif(
-                render::sarif::Writer::new(rule_sets).with_configuration(configuration),
-            ),
-            Format::Junit => Renderer::Junit(render::junit::Writer::new(rule_sets, reading)),
-            Format::Github => Renderer::Github,
-        }
-    }
-
-    fn begin(&mut self) -> String {
-        match self {
-            Renderer::Human(..) | Renderer::Github => String::new(),
-            Renderer::Json(w) => w.begin(),
-            Renderer::Sarif(w) => w.begin(),
-            Renderer::Junit(w) => w.begin(),
-        }
-    }
-
-    fn report(&mut self, findings: &ReportFindings) -> String {
-        match self {
-            Renderer::Human(style, totals) => {
-                totals.reports += 1;
-                totals.add(findings);
-                render::human::render_report(findings, *style)
-            }
-            Renderer::Json(w) => w.report(findings),
-            Renderer::Sarif(w) => w.report(findings),
-            Renderer::Junit(w) => w.report(findings),
-            Renderer::Github => render::github::render_report(findings),
-        }
-    }
-
-    fn end(&mut self) -> String {
-        match self {
-            Renderer::Human(_, totals) => render::human::render_end(totals),
-            Renderer::Json(w) => w.end(),
-            Renderer::Sarif(w) => w.end(),
-            Renderer::Junit(w) => w.end(),
-            Renderer::Github => String::new(),
         }
     }
 }

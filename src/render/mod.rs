@@ -1,7 +1,9 @@
-//! Stage 6: findings → text. One renderer per output format; each takes the findings of a
-//! whole run and writes them out, in a stable order.
+//! Stage 6: findings → text. One renderer per output format, all behind [`Renderer`]; each
+//! takes the findings of a run a report at a time and writes them out, in a stable order.
+//! [`FORMATS`] is the one list of output formats: `gouji check --format` is read from it.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -9,8 +11,156 @@ pub mod sarif;
 
 use crate::eval::CellEvidence;
 use crate::findings::{Finding, ReportFindings};
-use crate::ruleset::Severity;
+use crate::ruleset::{RuleSet, Severity};
 use crate::source::Span;
+
+/// Writes a run out a report at a time: `begin`, then `report` for each report in order, then
+/// `end`; the output is the concatenation of what they return.
+pub trait Renderer {
+    fn begin(&mut self) -> String {
+        String::new()
+    }
+    fn report(&mut self, findings: &ReportFindings) -> String;
+    fn end(&mut self) -> String {
+        String::new()
+    }
+}
+
+/// What a renderer may need to know about the run.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions<'r> {
+    /// Whether the output is a terminal that wants colour.
+    pub colour: bool,
+    /// List the checks that could not be evaluated, with their reasons.
+    pub verbose: bool,
+    pub rule_sets: &'r [RuleSet],
+    /// Whether the run keeps any extraction anomaly (`--select`/`--ignore`).
+    pub reading: bool,
+    /// The gouji.toml used, its rule sets and parameters, named in JSON and SARIF output.
+    pub configuration: Option<serde_json::Value>,
+}
+
+/// An output format: its name on the command line, its help line (Chinese first) and how to
+/// make its renderer.
+#[derive(Debug)]
+pub struct OutputFormat {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub renderer: for<'r> fn(&RenderOptions<'r>) -> Box<dyn Renderer + 'r>,
+}
+
+/// Every output format, in the order `--help` lists them; the first is the default.
+pub const FORMATS: &[OutputFormat] = &[
+    OutputFormat {
+        name: "human",
+        help: "人读的输出：原文中标出有问题的单元格 / for people: the report's lines, cells underlined",
+        renderer: |o| {
+            Box::new(HumanRenderer {
+                style: human::Style {
+                    colour: o.colour,
+                    width: 100,
+                    verbose: o.verbose,
+                },
+                totals: Totals::default(),
+            })
+        },
+    },
+    OutputFormat {
+        name: "json",
+        help: "JSON（gouji-check/1，见 docs/json-output.md）/ for scripts",
+        renderer: |o| Box::new(json::Writer::default().with_configuration(o.configuration.clone())),
+    },
+    OutputFormat {
+        name: "sarif",
+        help: "SARIF 2.1.0，供代码扫描工具使用 / for code-scanning tools",
+        renderer: |o| {
+            Box::new(sarif::Writer::new(o.rule_sets).with_configuration(o.configuration.clone()))
+        },
+    },
+    OutputFormat {
+        name: "junit",
+        help: "JUnit XML：每份报告一个测试套件，每条检查一个测试用例 / for CI test reports",
+        renderer: |o| Box::new(junit::Writer::new(o.rule_sets, o.reading)),
+    },
+    OutputFormat {
+        name: "github",
+        help: "GitHub Actions 工作流命令（注释）/ GitHub Actions annotations",
+        renderer: |_| Box::new(GithubRenderer),
+    },
+    OutputFormat {
+        name: "html",
+        help: "网页：概况、报告一览、各报告的问题和标出问题单元格的表格（配合 -o 文件名.html）/ a page for people",
+        renderer: |o| Box::new(html::Writer::new(o.rule_sets, o.verbose)),
+    },
+];
+
+/// The output format of a name, if there is one.
+#[must_use]
+pub fn format_named(name: &str) -> Option<&'static OutputFormat> {
+    FORMATS.iter().find(|f| f.name == name)
+}
+
+/// The terminal output: findings a report at a time, the run's summary at the end.
+struct HumanRenderer {
+    style: human::Style,
+    totals: Totals,
+}
+
+impl Renderer for HumanRenderer {
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        self.totals.reports += 1;
+        self.totals.add(findings);
+        human::render_report(findings, self.style)
+    }
+
+    fn end(&mut self) -> String {
+        human::render_end(&self.totals)
+    }
+}
+
+struct GithubRenderer;
+
+impl Renderer for GithubRenderer {
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        github::render_report(findings)
+    }
+}
+
+impl Renderer for json::Writer {
+    fn begin(&mut self) -> String {
+        json::Writer::begin(self)
+    }
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        json::Writer::report(self, findings)
+    }
+    fn end(&mut self) -> String {
+        json::Writer::end(self)
+    }
+}
+
+impl Renderer for sarif::Writer<'_> {
+    fn begin(&mut self) -> String {
+        sarif::Writer::begin(self)
+    }
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        sarif::Writer::report(self, findings)
+    }
+    fn end(&mut self) -> String {
+        sarif::Writer::end(self)
+    }
+}
+
+impl Renderer for junit::Writer {
+    fn begin(&mut self) -> String {
+        junit::Writer::begin(self)
+    }
+    fn report(&mut self, findings: &ReportFindings) -> String {
+        junit::Writer::report(self, findings)
+    }
+    fn end(&mut self) -> String {
+        junit::Writer::end(self)
+    }
+}
 
 /// Totals over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
