@@ -27,7 +27,7 @@ pub trait Renderer {
 }
 
 /// What a renderer may need to know about the run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RenderOptions<'r> {
     /// Whether the output is a terminal that wants colour.
     pub colour: bool,
