@@ -87,15 +87,15 @@ fn check(name: &str) -> ReportFindings {
         .unwrap_or_else(|| panic!("{name}: no rule set to check it with"))
 }
 
+/// The checks that failed, related findings included.
 fn rules_found(findings: &ReportFindings) -> BTreeSet<String> {
-    findings.findings.iter().map(|f| f.rule.clone()).collect()
+    findings.with_related().map(|f| f.rule.clone()).collect()
 }
 
 /// A one-line account of the findings, for assertion messages.
 fn summary(findings: &ReportFindings) -> String {
     findings
-        .findings
-        .iter()
+        .with_related()
         .map(|f| format!("{}：{}", f.rule, f.message))
         .collect::<Vec<_>>()
         .join("\n  ")

@@ -454,6 +454,7 @@ impl<'a> Resolver<'a> {
             assertion,
             message,
             help: decl.help.as_ref().map(|h| h.node.clone()),
+            per_table: decl.per_table,
             origin: origin.to_owned(),
             slot_names: frame.slot_names,
             let_slots,
@@ -1366,7 +1367,10 @@ impl<'a> Resolver<'a> {
                     BinaryOp::Matches => (TextOp::Matches, Type::Pattern),
                     _ => (TextOp::NotMatches, Type::Pattern),
                 };
-                if !self.expect(&rhs, &want, &context) {
+                // `包含` also takes a list of words: any of them (phrasings are data).
+                let word_list = matches!(text_op, TextOp::Contains | TextOp::NotContains)
+                    && accepts(&Type::List(Box::new(Type::Text)), &rhs.ty);
+                if !word_list && !self.expect(&rhs, &want, &context) {
                     return None;
                 }
                 (

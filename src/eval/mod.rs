@@ -92,6 +92,10 @@ pub struct CheckResult {
 pub struct Failure {
     pub message: String,
     pub evidence: Evidence,
+    /// When the check defines a total (`总计 = 和(…)`) and fails only because that total cell
+    /// is blank while its parts are not all zero: the blank cell. The omission is one defect of
+    /// the table, reported once for all such cells (see `findings`), not an arithmetic error.
+    pub blank_total: Option<CellEvidence>,
 }
 
 /// What a failed check looked at.
@@ -331,10 +335,12 @@ impl<'r> Evaluator<'r> {
                     .into_iter()
                     .filter_map(|(p, t, r, c)| self.cell_evidence(p, t, r, c))
                     .collect();
+                let blank_total = self.blank_total(check, frame);
                 let comparison = self.comparison(check, frame);
                 let mut failure = Failure {
                     message: String::new(),
                     evidence: std::mem::take(&mut frame.evidence),
+                    blank_total,
                 };
                 failure.evidence.comparison = comparison;
                 failure.message = self.message(check, frame, failure.evidence.comparison.as_ref());
@@ -342,6 +348,40 @@ impl<'r> Evaluator<'r> {
             }
             _ => unreachable!("assertions are typed as booleans"),
         }
+    }
+
+    /// For a failed `cell = parts` whose cell is blank (counted as 0) and whose parts are not
+    /// 0: that cell. Such a check defines a total, and a blank total is an omission.
+    fn blank_total(&self, check: &'r Check, frame: &mut Frame<'r>) -> Option<CellEvidence> {
+        let ExprKind::Compare {
+            op: CompareOp::Eq,
+            lhs,
+            rhs,
+            ..
+        } = &check.assertion.kind
+        else {
+            return None;
+        };
+        let ExprKind::Cells { .. } = lhs.kind else {
+            return None;
+        };
+        let recording = std::mem::replace(&mut frame.recording, false);
+        let cell = self.single_cell(lhs, frame);
+        let parts = self.eval(rhs, frame);
+        frame.recording = recording;
+        let (previous, table, row, column) = cell?;
+        let (report, grid) = self.grid(previous, table).ok()?;
+        let data = &report.tables[grid.data?];
+        let value = &data.cell_at(grid.rows[row]?, grid.columns[column]?)?.value;
+        let blank = match value {
+            CellValue::Blank => true,
+            CellValue::NotApplicable(_) => !self.rule_set.tables[table].rows[row].na_allowed,
+            _ => false,
+        };
+        let parts_nonzero = matches!(parts, Val::Num(n) if !n.is_zero());
+        (blank && parts_nonzero)
+            .then(|| self.cell_evidence(previous, table, row, column))
+            .flatten()
     }
 
     fn label(&self, value: &Val<'r>) -> String {
@@ -1383,6 +1423,16 @@ impl<'r> Evaluator<'r> {
                 Err(reason) => return Val::missing(reason),
             },
             Val::Text(needle, _) => text.find(needle.as_ref()).map(|i| (i, i + needle.len())),
+            // A list of words: the first place where any of them is written.
+            Val::List(words) => words
+                .iter()
+                .filter_map(|w| match w {
+                    Val::Text(needle, _) => {
+                        text.find(needle.as_ref()).map(|i| (i, i + needle.len()))
+                    }
+                    _ => None,
+                })
+                .min(),
             m @ Val::Missing(_) => return m,
             _ => unreachable!("typed as text or pattern"),
         };
@@ -1577,6 +1627,9 @@ fn display(v: &Val<'_>) -> String {
     }
 }
 
+/// The units that may follow a count.
+const COUNTING_WORDS: [&str; 4] = ["件", "条", "个", "项"];
+
 /// Whether a cell's value is a value of its declared type.
 #[must_use]
 pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> bool {
@@ -1584,7 +1637,12 @@ pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> 
         return !matches!(value, CellValue::Invalid(_) | CellValue::Unknown(_));
     };
     match cell_type {
-        CellType::Count => n.fract().is_zero() && !n.is_sign_negative() && unit.is_none(),
+        // A counting word after a count (`18件`) is how some agencies print counts, not an error.
+        CellType::Count => {
+            n.fract().is_zero()
+                && !n.is_sign_negative()
+                && unit.is_none_or(|u| COUNTING_WORDS.contains(&u))
+        }
         CellType::Integer => n.fract().is_zero() && unit.is_none(),
         CellType::Money { units, decimals } => {
             let unit_ok = match unit {

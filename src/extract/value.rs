@@ -57,6 +57,7 @@ fn parse(raw: &str, cell_type: &CellType) -> (CellValue, Option<String>) {
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             '．' => '.',
+            '，' => ',',
             '＋' => '+',
             '－' | '−' | '—' => '-',
             '％' => '%',

@@ -78,6 +78,9 @@ fn write_finding(out: &mut String, r: &ReportFindings, f: &Finding) {
     if let Some(c) = &f.comparison {
         let _ = write!(message, "\n公式：{}", c.formula);
     }
+    for related in &f.related {
+        let _ = write!(message, "\n相关：{}：{}", related.rule, related.message);
+    }
     let _ = writeln!(
         out,
         "::{} {properties}::{}",

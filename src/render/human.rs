@@ -131,6 +131,24 @@ pub fn render_report(report: &ReportFindings, style: Style) -> String {
             source: &report.source,
         };
         let _ = handler.render_report(&mut out, &diagnostic);
+        if !finding.related.is_empty() {
+            let _ = writeln!(
+                out,
+                "  ↳ 以下 {} 项检查不成立，也是由上面这处数字引起的：",
+                finding.related.len()
+            );
+        }
+        for related in &finding.related {
+            let diagnostic = FindingDiagnostic {
+                finding: related,
+                source: &report.source,
+            };
+            let mut block = String::new();
+            let _ = handler.render_report(&mut block, &diagnostic);
+            for line in block.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
     }
     if style.verbose && !report.not_evaluated.is_empty() {
         let _ = writeln!(out, "未评估的检查：");

@@ -42,6 +42,9 @@ struct FindingJson<'a> {
     comparison: Option<&'a crate::eval::Comparison>,
     rule_file: Option<&'a str>,
     rule_line: Option<usize>,
+    /// Failures that the same wrong cell explains; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<FindingJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -187,53 +190,7 @@ fn report_json(r: &ReportFindings) -> ReportJson<'_> {
         input: r.input,
         layout: r.layout,
         encoding: r.encoding,
-        findings: r
-            .findings
-            .iter()
-            .map(|f| FindingJson {
-                rule: &f.rule,
-                kind: f.kind,
-                severity: f.severity,
-                tags: &f.tags,
-                message: &f.message,
-                help: f.help.as_deref(),
-                basis: f.basis.as_deref(),
-                bindings: bindings(&f.bindings),
-                location: f.span.map(|s| location(&r.source, s)),
-                cells: f
-                    .cells
-                    .iter()
-                    .map(|c| {
-                        let here = (!c.previous).then(|| location(&r.source, c.span));
-                        CellJson {
-                            previous_year: c.previous,
-                            table: &c.table,
-                            row: &c.row,
-                            column: &c.column,
-                            row_label: &c.row_label,
-                            column_label: &c.column_label,
-                            raw: &c.raw,
-                            value: &c.value,
-                            line: here.as_ref().map(|l| l.line),
-                            column_number: here.as_ref().map(|l| l.column),
-                            start: here.as_ref().map(|l| l.start),
-                            end: here.as_ref().map(|l| l.end),
-                        }
-                    })
-                    .collect(),
-                places: f
-                    .places
-                    .iter()
-                    .map(|(s, label)| PlaceJson {
-                        label,
-                        location: location(&r.source, *s),
-                    })
-                    .collect(),
-                comparison: f.comparison.as_ref(),
-                rule_file: f.rule_location.as_ref().map(|(file, _)| file.as_str()),
-                rule_line: f.rule_location.as_ref().map(|(_, line)| *line),
-            })
-            .collect(),
+        findings: r.findings.iter().map(|f| finding_json(r, f)).collect(),
         not_evaluated: r
             .not_evaluated
             .iter()
@@ -244,5 +201,52 @@ fn report_json(r: &ReportFindings) -> ReportJson<'_> {
             })
             .collect(),
         summary: Totals::of(std::slice::from_ref(r)),
+    }
+}
+
+fn finding_json<'a>(r: &'a ReportFindings, f: &'a crate::findings::Finding) -> FindingJson<'a> {
+    FindingJson {
+        rule: &f.rule,
+        kind: f.kind,
+        severity: f.severity,
+        tags: &f.tags,
+        message: &f.message,
+        help: f.help.as_deref(),
+        basis: f.basis.as_deref(),
+        bindings: bindings(&f.bindings),
+        location: f.span.map(|s| location(&r.source, s)),
+        cells: f
+            .cells
+            .iter()
+            .map(|c| {
+                let here = (!c.previous).then(|| location(&r.source, c.span));
+                CellJson {
+                    previous_year: c.previous,
+                    table: &c.table,
+                    row: &c.row,
+                    column: &c.column,
+                    row_label: &c.row_label,
+                    column_label: &c.column_label,
+                    raw: &c.raw,
+                    value: &c.value,
+                    line: here.as_ref().map(|l| l.line),
+                    column_number: here.as_ref().map(|l| l.column),
+                    start: here.as_ref().map(|l| l.start),
+                    end: here.as_ref().map(|l| l.end),
+                }
+            })
+            .collect(),
+        places: f
+            .places
+            .iter()
+            .map(|(s, label)| PlaceJson {
+                label,
+                location: location(&r.source, *s),
+            })
+            .collect(),
+        comparison: f.comparison.as_ref(),
+        rule_file: f.rule_location.as_ref().map(|(file, _)| file.as_str()),
+        rule_line: f.rule_location.as_ref().map(|(_, line)| *line),
+        related: f.related.iter().map(|g| finding_json(r, g)).collect(),
     }
 }

@@ -68,7 +68,8 @@ impl Writer {
         // a check the rule set does not know.
         let mut cases: BTreeMap<(usize, &str), Case<'_>> = BTreeMap::new();
         let mut reading: Vec<&Finding> = Vec::new();
-        for f in &r.findings {
+        // A related finding is still its own check's failure: each check is a test case.
+        for f in r.with_related() {
             match f.kind {
                 FindingKind::Extraction => reading.push(f),
                 FindingKind::Check => cases

@@ -194,6 +194,19 @@ struct ResultProperties<'a> {
     bindings: Vec<Binding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comparison: Option<&'a Comparison>,
+    /// Failures that the same wrong cell explains (each also a related location).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedJson<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedJson<'a> {
+    rule_id: &'a str,
+    level: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comparison: Option<&'a Comparison>,
 }
 
 #[derive(Serialize)]
@@ -290,6 +303,9 @@ impl<'r> Writer<'r> {
         let mut out = String::new();
         for f in &r.findings {
             self.describe(r, f);
+            for related in &f.related {
+                self.describe(r, related);
+            }
             let result = result_json(r, f, &artifact);
             let json = serde_json::to_string_pretty(&result).expect("results always serialise");
             out.push_str(if self.results == 0 { "\n" } else { ",\n" });
@@ -340,6 +356,9 @@ impl<'r> Writer<'r> {
             return;
         }
         let short = match f.kind {
+            FindingKind::Check if f.rule == crate::findings::BLANK_TOTAL_RULE => {
+                "表格的总计栏未填，而各分项之和不为 0".to_owned()
+            }
             FindingKind::Extraction => AnomalyKind::ALL
                 .iter()
                 .find(|k| k.id() == f.rule)
@@ -414,6 +433,20 @@ fn result_json<'a>(
             message: Some(Text::new(label)),
         });
     }
+    // Each related finding: a related location at its first cell, labelled with its message.
+    for g in &f.related {
+        related.push(LocationJson {
+            id: Some(related.len() + 1),
+            physical_location: PhysicalLocation {
+                artifact_location: artifact,
+                region: g
+                    .span
+                    .filter(|s| s.end <= len)
+                    .map(|s| Region::of(&r.source, s)),
+            },
+            message: Some(Text::new(format!("相关：{}：{}", g.rule, g.message))),
+        });
+    }
     ResultJson {
         rule_id: &f.rule,
         level: level(f.severity),
@@ -439,6 +472,16 @@ fn result_json<'a>(
                 .map(|(name, value)| Binding { name, value })
                 .collect(),
             comparison: f.comparison.as_ref(),
+            related: f
+                .related
+                .iter()
+                .map(|g| RelatedJson {
+                    rule_id: &g.rule,
+                    level: level(g.severity),
+                    message: &g.message,
+                    comparison: g.comparison.as_ref(),
+                })
+                .collect(),
         },
     }
 }

@@ -345,6 +345,8 @@ pub struct Check {
     pub assertion: Expr,
     pub message: Template,
     pub help: Option<String>,
+    /// `按表合并`: the failing instances make one finding per table, listing their cells.
+    pub per_table: bool,
     /// The rule set that declared the check (a parent's id for an inherited check).
     pub origin: String,
     /// The name of the variable in each slot an instance needs (binders, local definitions,

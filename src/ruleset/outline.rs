@@ -186,6 +186,9 @@ impl RuleSet {
         if let Some(h) = &c.help {
             let _ = writeln!(out, "  帮助 {h}");
         }
+        if c.per_table {
+            let _ = writeln!(out, "  按表合并");
+        }
     }
 
     fn template_text(&self, c: &Check) -> String {

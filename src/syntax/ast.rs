@@ -305,6 +305,8 @@ pub struct CheckDecl {
     pub asserts: Vec<Assertion>,
     pub message: Option<Str>,
     pub help: Option<Str>,
+    /// `按表合并`: the failing instances of the check make one finding per table.
+    pub per_table: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -270,6 +270,7 @@ pub fn keyword_text(rule: Rule) -> Option<&'static str> {
         Rule::kw_assert => "断言",
         Rule::kw_message => "消息",
         Rule::kw_help => "帮助",
+        Rule::kw_per_table => "按表合并",
         Rule::kw_override => "覆盖",
         Rule::kw_severity => "严重性",
         Rule::kw_disable => "停用",
@@ -400,7 +401,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::local_let
         | Rule::assert_decl
         | Rule::message_decl
-        | Rule::help_decl => "检查的内容（断言、消息、帮助、标签、依据、仅当、令）",
+        | Rule::help_decl
+        | Rule::per_table_decl => "检查的内容（断言、消息、帮助、标签、依据、仅当、令、按表合并）",
         Rule::severity_set => "「严重性」",
         Rule::alias_decl | Rule::aliases | Rule::alias_item => "「别名」",
         Rule::tag => "标签",

@@ -649,13 +649,18 @@ fn build_check<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Build<Che
         asserts: Vec::new(),
         message: None,
         help: None,
+        per_table: false,
     };
     let mut seen: Vec<Rule> = Vec::new();
     for pair in inner {
         let rule = pair.as_rule();
         if matches!(
             rule,
-            Rule::tags_decl | Rule::basis_decl | Rule::message_decl | Rule::help_decl
+            Rule::tags_decl
+                | Rule::basis_decl
+                | Rule::message_decl
+                | Rule::help_decl
+                | Rule::per_table_decl
         ) {
             if seen.contains(&rule) {
                 let keyword = pair
@@ -696,6 +701,7 @@ fn build_check<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Build<Che
             }
             Rule::message_decl => check.message = Some(string(&last_inner(pair))?),
             Rule::help_decl => check.help = Some(string(&last_inner(pair))?),
+            Rule::per_table_decl => check.per_table = true,
             _ => {}
         }
     }

@@ -670,8 +670,8 @@ pub fn observe(checker: &Checker<'_>, input: &Input, previous: Option<&Input>) -
 }
 
 fn actuals(r: &ReportFindings, anomalies: &[crate::report::Anomaly]) -> Vec<Actual> {
-    r.findings
-        .iter()
+    // A related finding is still a failure of its own check: expectations name it.
+    r.with_related()
         .map(|f| {
             let places = match f.kind {
                 FindingKind::Check => f
