@@ -1133,7 +1133,7 @@ fn numeric_char(value: u32) -> char {
 // The projection: tree → lines of cells.
 
 /// Whether a line break next to a character disappears, as in CJK text.
-fn is_wide(c: char) -> bool {
+pub(super) fn is_wide(c: char) -> bool {
     matches!(c,
         '\u{2e80}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}'

@@ -4,6 +4,7 @@
 //! tables in it. Trying several rule sets on one report costs one load.
 
 mod decode;
+mod docx;
 mod html;
 mod layout;
 mod matcher;
@@ -61,6 +62,10 @@ pub enum ReadErrorKind {
     Binary,
     TooLarge { bytes: usize },
     Syntax(String),
+    /// A legacy binary office file (Word 97–2003 `.doc`, WPS `.wps`): the format it is in.
+    LegacyOffice { format: &'static str },
+    /// A Word package that cannot be read (damaged, or a part that inflates too far).
+    Docx(String),
 }
 
 impl fmt::Display for ReadError {
@@ -80,6 +85,16 @@ impl fmt::Display for ReadError {
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
             ReadErrorKind::Syntax(message) => write!(f, "「{}」格式有误：{message}", self.name),
+            ReadErrorKind::LegacyOffice { format } => write!(
+                f,
+                "「{}」是{format}文件，gouji 不能直接读取；请用 Word 或 WPS 打开后另存为 .docx 或 PDF 再检查 / legacy {format} file: save it as .docx or PDF",
+                self.name
+            ),
+            ReadErrorKind::Docx(message) => write!(
+                f,
+                "「{}」是无法读取的 Word 文档：{message}；请用 Word 或 WPS 打开后重新另存为 .docx / unreadable .docx",
+                self.name
+            ),
         }
     }
 }
@@ -93,6 +108,8 @@ impl miette::Diagnostic for ReadError {
             ReadErrorKind::Binary => "binary-input",
             ReadErrorKind::TooLarge { .. } => "input-too-large",
             ReadErrorKind::Syntax(_) => "input-syntax",
+            ReadErrorKind::LegacyOffice { .. } => "legacy-office-input",
+            ReadErrorKind::Docx(_) => "docx-unreadable",
         };
         Some(Box::new(format!("gouji::{code}")))
     }
@@ -129,10 +146,14 @@ pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
         (".toml", InputKind::Toml),
         (".json", InputKind::Json),
         (".txt", InputKind::Text),
+        (".docx", InputKind::Docx),
     ] {
         if lower.ends_with(suffix) {
             return kind;
         }
+    }
+    if docx::is_docx(bytes) {
+        return InputKind::Docx;
     }
     let head: Vec<u8> = bytes.iter().take(2048).copied().collect();
     let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
@@ -162,7 +183,13 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(error(ReadErrorKind::TooLarge { bytes: bytes.len() }));
     }
+    if let Some(format) = legacy_office_format(name, bytes) {
+        return Err(error(ReadErrorKind::LegacyOffice { format }));
+    }
     let kind = detect_kind(name, bytes);
+    if kind == InputKind::Docx {
+        return load_docx(name, bytes).map(Input::Document);
+    }
     let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
         decode::DecodeError::Empty => error(ReadErrorKind::Empty),
         decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
@@ -191,5 +218,70 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
             }))
         }
         InputKind::Toml | InputKind::Json => structured::parse(kind, source).map(Input::Structured),
+        InputKind::Docx => unreachable!("read above"),
     }
+}
+
+/// The legacy binary office format a file is in, if it is one: by the OLE2 compound-file
+/// signature, named after the file's extension.
+fn legacy_office_format(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    if !bytes.starts_with(OLE2) {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    Some(if lower.ends_with(".wps") {
+        " WPS 文字（.wps）"
+    } else if lower.ends_with(".et") || lower.ends_with(".xls") {
+        " Excel 97–2003 或 WPS 表格（.xls/.et）"
+    } else {
+        " Word 97–2003（.doc）"
+    })
+}
+
+/// Reads a Word document: its text rendering, laid out as plain text, table rows marked.
+fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
+    let rendering = docx::render(bytes).map_err(|e| ReadError {
+        name: name.to_owned(),
+        kind: match e {
+            docx::DocxError::NotDocx => ReadErrorKind::Docx(
+                "不是 Word 文档（压缩包中没有 word/document.xml）".to_owned(),
+            ),
+            docx::DocxError::TooLarge { part } => ReadErrorKind::Docx(format!(
+                "其中的「{part}」解压后超过 {} MB",
+                docx::MAX_PART_BYTES / (1024 * 1024)
+            )),
+            docx::DocxError::Malformed(message) => ReadErrorKind::Docx(message),
+        },
+        at: None,
+    })?;
+    if rendering.text.trim().is_empty() {
+        return Err(ReadError {
+            name: name.to_owned(),
+            kind: ReadErrorKind::Empty,
+            at: None,
+        });
+    }
+    let source = SourceFile::new(name, rendering.text);
+    let mut lines = layout::lay_out_text(&source);
+    for (line, columns) in lines.iter_mut().zip(rendering.rows) {
+        if let Some(columns) = columns {
+            line.table_row = true;
+            // Trailing empty grid cells are trimmed with the line's end; they are cells all
+            // the same.
+            while line.cells.len() < columns && columns > 1 {
+                line.cells.push(LineCell {
+                    text: String::new(),
+                    span: Span::new(line.end, line.end),
+                });
+            }
+        }
+    }
+    Ok(Document {
+        text: source.shared_text(),
+        source,
+        input: InputKind::Docx,
+        encoding: "UTF-8",
+        lines,
+    })
 }

@@ -64,6 +64,7 @@ pub enum InputKind {
     Html,
     Toml,
     Json,
+    Docx,
 }
 
 /// What the report says about itself. Each field is absent when the report does not say it.
