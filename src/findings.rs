@@ -92,7 +92,8 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
         | AnomalyKind::MissingValues
         | AnomalyKind::RowNotFound
         | AnomalyKind::ColumnNotFound
-        | AnomalyKind::LabelDrift => Severity::Warning,
+        | AnomalyKind::LabelDrift
+        | AnomalyKind::Encoding => Severity::Warning,
         AnomalyKind::UnknownTable => Severity::Info,
     }
 }

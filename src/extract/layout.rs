@@ -17,6 +17,8 @@ pub struct Document {
     /// cells joined by tabs.
     pub text: std::sync::Arc<str>,
     pub lines: Vec<Line>,
+    /// What decoding noticed (bytes not valid in the encoding), for the report's anomalies.
+    pub notes: Vec<crate::report::Anomaly>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -181,7 +181,7 @@ impl<'r> Extractor<'r> {
                     .map_or(line.end, |l| l.start),
             });
         }
-        let mut anomalies = Vec::new();
+        let mut anomalies = document.notes.clone();
         let mut fit = Fit {
             found: 0,
             declared: 0,

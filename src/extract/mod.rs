@@ -18,7 +18,7 @@ pub use layout::{Document, Line, LineCell};
 pub use matcher::{Extractor, Fit, parse_date_prefix};
 pub use normalize::normalize;
 
-use crate::report::InputKind;
+use crate::report::{Anomaly, AnomalyKind, InputKind};
 use crate::source::{SourceFile, Span};
 
 /// Inputs larger than this are refused: no annual report comes near it, and reading one
@@ -190,11 +190,15 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     if kind == InputKind::Docx {
         return load_docx(name, bytes).map(Input::Document);
     }
-    let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
+    let decoded = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
         decode::DecodeError::Empty => error(ReadErrorKind::Empty),
         decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
     })?;
-    let source = SourceFile::new(name, text);
+    let (encoding, invalid) = (decoded.encoding, decoded.invalid);
+    let source = SourceFile::new(name, decoded.text);
+    let notes: Vec<Anomaly> = encoding_note(&source, encoding, &invalid)
+        .into_iter()
+        .collect();
     match kind {
         InputKind::Text => {
             let lines = layout::lay_out_text(&source);
@@ -205,6 +209,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
                 encoding,
                 text,
                 lines,
+                notes,
             }))
         }
         InputKind::Html => {
@@ -215,6 +220,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
                 encoding,
                 text: text.into(),
                 lines,
+                notes,
             }))
         }
         InputKind::Toml | InputKind::Json => structured::parse(kind, source).map(Input::Structured),
@@ -283,5 +289,36 @@ fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
         input: InputKind::Docx,
         encoding: "UTF-8",
         lines,
+        notes: Vec::new(),
+    })
+}
+
+/// Bytes shown in a reading note, at most: a file with more is named by its first few.
+const MAX_SHOWN_OFFSETS: usize = 8;
+
+/// One reading note for the bytes that were not valid in the file's encoding: where they
+/// are in the file, and the span of the first replacement in the decoded text.
+fn encoding_note(source: &SourceFile, encoding: &str, invalid: &[usize]) -> Option<Anomaly> {
+    invalid.first()?;
+    let mut shown: Vec<String> = invalid
+        .iter()
+        .take(MAX_SHOWN_OFFSETS)
+        .map(ToString::to_string)
+        .collect();
+    if invalid.len() > MAX_SHOWN_OFFSETS {
+        shown.push("…".to_owned());
+    }
+    let at = source.text().find('\u{fffd}').unwrap_or(0);
+    Some(Anomaly {
+        kind: AnomalyKind::Encoding,
+        message: format!(
+            "文件中有 {} 处不是有效 {encoding} 编码的字节（字节位置 {}），已替换为 �；这些位置的文字可能缺失",
+            invalid.len(),
+            shown.join("、")
+        ),
+        span: Span::new(at, at + '\u{fffd}'.len_utf8().min(source.text().len() - at)),
+        table: None,
+        row: None,
+        column: None,
     })
 }

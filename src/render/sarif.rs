@@ -53,6 +53,7 @@ pub fn anomaly_description(kind: AnomalyKind) -> &'static str {
         AnomalyKind::ColumnNotFound => "表格中找不到规定的列的表头",
         AnomalyKind::LabelDrift => "标签只能通过不规范的别名或规范化后才对得上",
         AnomalyKind::UnknownTable => "有几行看起来像表格，但对不上规则集声明的任何表格",
+        AnomalyKind::Encoding => "文件中有不是有效文字编码的字节，已替换，那里的文字可能缺失",
     }
 }
 

@@ -240,6 +240,8 @@ pub enum AnomalyKind {
     UnknownTable,
     /// The input could not be read in part (bad structure in a TOML or JSON report, …).
     Unreadable,
+    /// Bytes that are not valid in the report's encoding, replaced while decoding.
+    Encoding,
 }
 
 impl AnomalyKind {
@@ -257,10 +259,11 @@ impl AnomalyKind {
             AnomalyKind::TableBlank => "读取.空白表格",
             AnomalyKind::UnknownTable => "读取.未知表格",
             AnomalyKind::Unreadable => "读取.无法读取",
+            AnomalyKind::Encoding => "读取.编码",
         }
     }
 
-    pub const ALL: [AnomalyKind; 10] = [
+    pub const ALL: [AnomalyKind; 11] = [
         AnomalyKind::ExtraValues,
         AnomalyKind::MissingValues,
         AnomalyKind::RowNotFound,
@@ -271,5 +274,6 @@ impl AnomalyKind {
         AnomalyKind::TableBlank,
         AnomalyKind::UnknownTable,
         AnomalyKind::Unreadable,
+        AnomalyKind::Encoding,
     ];
 }
