@@ -7,6 +7,7 @@
 //! tables' anchors it holds.
 
 use super::Input;
+use super::labels;
 use super::layout::{Document, Line, LineCell};
 use super::normalize::{
     char_bits, contains_with_bits, looks_like_value, normalize, normalize_into, split_ordinal,
@@ -224,41 +225,83 @@ impl<'r> Extractor<'r> {
         (report, fit)
     }
 
+    /// Finds the sections' headings: first the lines that print a declared title or alias;
+    /// then, for the sections still missing, a line that prints one without its ordinal
+    /// (a subsection's `（二）` is no section's `二、`), else the heading closest to one
+    /// ([`labels::heading_distance`]) between the neighbouring sections found.
     fn find_sections(&self, document: &Document, lines: &NormalizedLines) -> Vec<Heading> {
         let mut found: Vec<Heading> = Vec::new();
         let mut taken = vec![false; self.sections.len()];
-        for (line_index, line) in document.lines.iter().enumerate() {
-            if !heading_candidate(document, line) {
-                continue;
-            }
-            let Some(norm) = lines.short(line_index) else {
-                continue;
-            };
-            let norm = norm.text;
-            let (_, rest) = split_ordinal(norm);
+        let candidates: Vec<(usize, &str)> = (0..document.lines.len())
+            .filter(|&i| heading_candidate(document, &document.lines[i]))
+            .filter_map(|i| lines.short(i).map(|n| (i, n.text)))
+            .collect();
+        for &(line, norm) in &candidates {
             let matched = self.sections.iter().enumerate().find_map(|(i, labels)| {
-                if taken[i] {
-                    return None;
-                }
-                labels.iter().find_map(|label| {
-                    if label.full == norm {
-                        Some((i, label.kind))
-                    } else if !rest.is_empty() && label.rest == rest {
-                        Some((i, LabelMatch::Drift))
-                    } else {
-                        None
-                    }
-                })
+                let label = labels.iter().find(|l| !taken[i] && l.full == norm)?;
+                Some((i, label.kind))
             });
             if let Some((section, matched)) = matched {
                 taken[section] = true;
                 found.push(Heading {
                     section,
-                    line: line_index,
+                    line,
                     matched,
                 });
             }
         }
+        for &(line, norm) in &candidates {
+            let (ordinal, rest) = split_ordinal(norm);
+            if rest.is_empty() || found.iter().any(|h| h.line == line) {
+                continue;
+            }
+            let matched = self.sections.iter().enumerate().position(|(i, labels)| {
+                !taken[i]
+                    && labels.iter().any(|l| {
+                        l.rest == rest
+                            && labels::same_ordinal_style(split_ordinal(&l.full).0, ordinal)
+                    })
+            });
+            if let Some(section) = matched {
+                taken[section] = true;
+                found.push(Heading {
+                    section,
+                    line,
+                    matched: LabelMatch::Drift,
+                });
+            }
+        }
+        for section in 0..self.sections.len() {
+            if taken[section] {
+                continue;
+            }
+            let after = found.iter().filter(|h| h.section < section).map(|h| h.line).max();
+            let before = found.iter().filter(|h| h.section > section).map(|h| h.line).min();
+            let free = candidates.iter().filter(|&&(line, _)| {
+                after.is_none_or(|a| line > a)
+                    && before.is_none_or(|b| line < b)
+                    && !found.iter().any(|h| h.line == line)
+            });
+            let labels = &self.sections[section];
+            let closest = free
+                .filter_map(|&(line, norm)| {
+                    let distance = labels
+                        .iter()
+                        .filter_map(|l| labels::heading_distance(&l.full, norm))
+                        .min()?;
+                    Some((distance, line))
+                })
+                .min();
+            if let Some((_, line)) = closest {
+                taken[section] = true;
+                found.push(Heading {
+                    section,
+                    line,
+                    matched: LabelMatch::Drift,
+                });
+            }
+        }
+        found.sort_by_key(|h| h.line);
         found
     }
 
@@ -1319,5 +1362,20 @@ fn match_row(
             None => {}
         }
     }
-    None
+    if strict {
+        return None;
+    }
+    // A row with values whose label differs a little from every declared spelling: the
+    // closest of the rows expected here (the unmatched ones just before and after the
+    // cursor).
+    let (_, rest) = split_ordinal(single);
+    let near = cursor.saturating_sub(NEAR_ROWS)..(cursor + NEAR_ROWS).min(labels.rows.len());
+    let candidates = near
+        .filter(|&k| !matched[k])
+        .flat_map(|k| labels.rows[k].1.iter().map(move |l| (k, l.rest.as_str())));
+    labels::closest(rest, candidates, labels::row_distance)
+        .map(|k| (k, LabelMatch::Drift, Printed::Cell(last)))
 }
+
+/// How many declared rows before and after the cursor a drifted row label may name.
+const NEAR_ROWS: usize = 3;

@@ -6,6 +6,7 @@
 mod decode;
 mod docx;
 mod html;
+mod labels;
 mod layout;
 mod matcher;
 mod normalize;
