@@ -3,6 +3,7 @@
 mod cli;
 mod compile;
 mod docs;
+mod docx;
 mod extract;
 mod html;
 mod national;

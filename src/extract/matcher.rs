@@ -1368,7 +1368,9 @@ fn match_row(
     // A row with values whose label differs a little from every declared spelling: the
     // closest of the rows expected here (the unmatched ones just before and after the
     // cursor).
-    let (_, rest) = split_ordinal(single);
+    // (A few traditional characters in a report otherwise simplified were not converted.)
+    let printed = normalize(single);
+    let (_, rest) = split_ordinal(&printed);
     let near = cursor.saturating_sub(NEAR_ROWS)..(cursor + NEAR_ROWS).min(labels.rows.len());
     let candidates = near
         .filter(|&k| !matched[k])
