@@ -1,7 +1,7 @@
 //! Word (`.docx`) reports, legacy office files refused, labels that drift, and encodings.
 //!
 //! The fixtures under `fixtures/docx/` are made by `fixtures/docx/make.py` (see its doc):
-//! pages converted from HTML to Word by LibreOffice, WordprocessingML written by hand, files
+//! pages converted from HTML to Word by `soffice`, Word's XML written by hand, files
 //! that must be refused, and the clean report in other encodings.
 
 use std::collections::BTreeSet;
@@ -10,13 +10,16 @@ use std::path::Path;
 use gouji::check::Checker;
 use gouji::extract::{Document, Extractor, Input, ReadErrorKind, load};
 use gouji::findings::ReportFindings;
-use gouji::ruleset::Severity;
 use gouji::report::{AnomalyKind, LabelMatch, Report};
+use gouji::ruleset::Severity;
 
 use crate::support::{Scratch, assert_same_cells, national_rule_set, national_rule_sets};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docx");
-const NATIONAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reports/national");
+const NATIONAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/reports/national"
+);
 
 fn bytes(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -30,7 +33,7 @@ fn input(path: &str) -> Input {
 fn document(path: &str) -> Document {
     match input(path) {
         Input::Document(d) => d,
-        other => panic!("{path}: not a document: {other:?}"),
+        other @ Input::Structured(_) => panic!("{path}: not a document: {other:?}"),
     }
 }
 
@@ -81,7 +84,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
     "报告标题",
 )];
 
-/// The pages converted to Word by LibreOffice: the same findings (rule and cells) as their
+/// The pages converted to Word by `soffice`: the same findings (rule and cells) as their
 /// HTML originals; every planted defect located in HTML is located in Word (at least 85% is
 /// required, all are expected); no error on a clean page.
 #[test]
@@ -108,8 +111,7 @@ fn converted_pages_find_what_their_html_finds() {
             assert_eq!(
                 docx.count(Severity::Error),
                 0,
-                "{page}.docx is clean: {:?}",
-                d
+                "{page}.docx is clean: {d:?}"
             );
             assert!(docx.findings.is_empty(), "{page}.docx is clean: {d:?}");
         } else {
@@ -126,7 +128,10 @@ fn converted_pages_find_what_their_html_finds() {
         "Word copies find otherwise than their pages:\n{}",
         differences.join("\n")
     );
-    assert!(located_html >= 40, "most planted defects are located in HTML");
+    assert!(
+        located_html >= 40,
+        "most planted defects are located in HTML"
+    );
     assert!(
         located_docx * 100 >= located_html * 85,
         "{located_docx} of {located_html} defects located in Word"
@@ -152,18 +157,33 @@ fn a_handmade_word_report_reads_like_its_text() {
         headings.iter().all(|(_, m)| *m == LabelMatch::Exact),
         "{headings:?}"
     );
-    assert_eq!(headings[0].0, "一、总体情况", "the number comes from numbering.xml");
-    assert!(docx.text.contains("（本报告电子版见县政府门户网站）"), "the text box is read");
     assert_eq!(
-        docx.text.matches("（本报告电子版见县政府门户网站）").count(),
+        headings[0].0, "一、总体情况",
+        "the number comes from numbering.xml"
+    );
+    assert!(
+        docx.text.contains("（本报告电子版见县政府门户网站）"),
+        "the text box is read"
+    );
+    assert_eq!(
+        docx.text
+            .matches("（本报告电子版见县政府门户网站）")
+            .count(),
         1,
         "a text box's fallback copy is not read twice"
     );
     for dropped in ["第 1 页", "页眉表格", "999"] {
-        assert!(!docx.text.contains(dropped), "header and footer are not read: {dropped}");
+        assert!(
+            !docx.text.contains(dropped),
+            "header and footer are not read: {dropped}"
+        );
     }
     let findings = check(&format!("{DIR}/handmade/clean-2019.docx"));
-    assert!(findings.findings.is_empty(), "{:?}", findings_key(&findings));
+    assert!(
+        findings.findings.is_empty(),
+        "{:?}",
+        findings_key(&findings)
+    );
 }
 
 /// Merged cells are placed on the grid as in HTML: a label is repeated in every row and
@@ -235,14 +255,16 @@ fn drifted_labels_keep_their_figures() {
             .map(|a| a.message.as_str())
             .collect();
         for (printed, declared) in [
-            ("一、本年新收政府信息公开申请数", "一、本年新收政府信息公开申请数量"),
+            (
+                "一、本年新收政府信息公开申请数",
+                "一、本年新收政府信息公开申请数量",
+            ),
             ("（六）其它处理", "（六）其他处理"),
             ("2.其他法律法规禁止公开", "2.其他法律行政法规禁止公开"),
         ] {
             assert!(
-                drift
-                    .iter()
-                    .any(|m| m.contains(&format!("「{printed}」")) && m.contains(&format!("「{declared}」"))),
+                drift.iter().any(|m| m.contains(&format!("「{printed}」"))
+                    && m.contains(&format!("「{declared}」"))),
                 "{file}: no warning names {printed} and {declared}: {drift:?}"
             );
         }
@@ -255,13 +277,21 @@ fn drifted_labels_keep_their_figures() {
             report.anomalies
         );
         let heading = |key: &str| {
-            let s = report.section(key).unwrap_or_else(|| panic!("{file}: no section {key}"));
+            let s = report
+                .section(key)
+                .unwrap_or_else(|| panic!("{file}: no section {key}"));
             (s.heading.as_str(), s.matched)
         };
-        assert_eq!(heading("主动公开"), ("二、主动公开政府信息情况", LabelMatch::Exact));
+        assert_eq!(
+            heading("主动公开"),
+            ("二、主动公开政府信息情况", LabelMatch::Exact)
+        );
         assert_eq!(
             heading("复议诉讼"),
-            ("四、政府信息公开行政复议、行政诉讼的情况", LabelMatch::Drift)
+            (
+                "四、政府信息公开行政复议、行政诉讼的情况",
+                LabelMatch::Drift
+            )
         );
         assert_eq!(
             heading("问题改进"),
@@ -271,7 +301,11 @@ fn drifted_labels_keep_their_figures() {
         let rules: BTreeSet<&str> = findings.findings.iter().map(|f| f.rule.as_str()).collect();
         assert!(!rules.contains("章节.缺失"), "{file}: {rules:?}");
         assert_eq!(
-            findings.findings.iter().filter(|f| f.rule == "章节.标题").count(),
+            findings
+                .findings
+                .iter()
+                .filter(|f| f.rule == "章节.标题")
+                .count(),
             2,
             "{file}: {rules:?}"
         );
@@ -285,7 +319,10 @@ fn drifted_labels_keep_their_figures() {
 fn legacy_and_damaged_files_are_refused_clearly() {
     for (file, format) in [("report.doc", ".doc"), ("report.wps", ".wps")] {
         let error = load(file, &bytes(&format!("{DIR}/refused/{file}"))).unwrap_err();
-        assert!(matches!(error.kind, ReadErrorKind::LegacyOffice { .. }), "{file}: {error}");
+        assert!(
+            matches!(error.kind, ReadErrorKind::LegacyOffice { .. }),
+            "{file}: {error}"
+        );
         let message = error.to_string();
         assert!(message.contains(format), "{message}");
         assert!(message.contains(".docx 或 PDF"), "{message}");
@@ -299,7 +336,10 @@ fn legacy_and_damaged_files_are_refused_clearly() {
         ("bad-xml.docx", "XML"),
     ] {
         let error = load(file, &bytes(&format!("{DIR}/refused/{file}"))).unwrap_err();
-        assert!(matches!(error.kind, ReadErrorKind::Docx(_)), "{file}: {error}");
+        assert!(
+            matches!(error.kind, ReadErrorKind::Docx(_)),
+            "{file}: {error}"
+        );
         assert!(error.to_string().contains(says), "{file}: {error}");
     }
 }
@@ -327,7 +367,11 @@ fn encodings() {
         let report = read_2019(&format!("{DIR}/encodings/{file}"));
         assert_eq!(report.encoding, encoding);
         assert_same_cells(&clean, &report, true);
-        assert!(report.anomalies.is_empty(), "{file}: {:?}", report.anomalies);
+        assert!(
+            report.anomalies.is_empty(),
+            "{file}: {:?}",
+            report.anomalies
+        );
     }
     let path = format!("{DIR}/encodings/stray-bytes.txt");
     let report = read_2019(&path);
@@ -354,7 +398,10 @@ fn encodings() {
     for offset in offsets {
         assert!(message.contains(&offset.to_string()), "{message}");
     }
-    assert_eq!(&report.text[notes[0].span.start..notes[0].span.end], "\u{fffd}");
+    assert_eq!(
+        &report.text[notes[0].span.start..notes[0].span.end],
+        "\u{fffd}"
+    );
     let findings = check(&path);
     let rules: Vec<&str> = findings.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["读取.编码"]);

@@ -103,12 +103,11 @@ fn decode_utf16(bytes: &[u8]) -> Option<Decoded<'_>> {
         let mut offsets = Vec::new();
         let mut at = 0;
         for unit in char::decode_utf16(units.iter().copied()) {
-            match unit {
-                Ok(c) => at += c.len_utf16(),
-                Err(_) => {
-                    offsets.push(2 + 2 * at);
-                    at += 1;
-                }
+            if let Ok(c) = unit {
+                at += c.len_utf16();
+            } else {
+                offsets.push(2 + 2 * at);
+                at += 1;
             }
         }
         offsets

@@ -71,7 +71,9 @@ pub fn heading_distance(declared: &str, printed: &str) -> Option<usize> {
         .zip(printed_rest.chars())
         .take_while(|(a, b)| a == b)
         .count();
-    (declared_chars >= MIN_CHARS && 2 * shared >= declared_chars && printed_chars <= 2 * declared_chars)
+    (declared_chars >= MIN_CHARS
+        && 2 * shared >= declared_chars
+        && printed_chars <= 2 * declared_chars)
         .then(|| strsim::levenshtein(declared_rest, printed_rest))
 }
 
@@ -79,7 +81,9 @@ pub fn heading_distance(declared: &str, printed: &str) -> Option<usize> {
 /// its words alone: both bracketed (`(二)`) or both not (`二,`). A subsection numbered
 /// `(二)` is not the section numbered `二、`.
 pub fn same_ordinal_style(declared: &str, printed: &str) -> bool {
-    printed.is_empty() || declared.is_empty() || declared.starts_with('(') == printed.starts_with('(')
+    printed.is_empty()
+        || declared.is_empty()
+        || declared.starts_with('(') == printed.starts_with('(')
 }
 
 /// The same number in the same style, whatever follows it (`四,` and `四.`).
@@ -117,10 +121,22 @@ mod tests {
     #[test]
     fn rows_close_by_a_little() {
         let declared = rest("2.其他法律行政法规禁止公开");
-        assert_eq!(row_distance(&declared, &rest("2.其他法律法规禁止公开")), Some(2));
-        assert_eq!(row_distance(&declared, &rest("2.其它法律行政法规禁止公开")), Some(1));
+        assert_eq!(
+            row_distance(&declared, &rest("2.其他法律法规禁止公开")),
+            Some(2)
+        );
+        assert_eq!(
+            row_distance(&declared, &rest("2.其它法律行政法规禁止公开")),
+            Some(1)
+        );
         assert_eq!(row_distance(&rest("总计"), &rest("合计")), None);
-        assert_eq!(row_distance(&rest("1.本机关不掌握相关政府信息"), &rest("2.没有现成信息需要另行制作")), None);
+        assert_eq!(
+            row_distance(
+                &rest("1.本机关不掌握相关政府信息"),
+                &rest("2.没有现成信息需要另行制作")
+            ),
+            None
+        );
     }
 
     #[test]
@@ -129,16 +145,33 @@ mod tests {
         let candidates = || labels.iter().enumerate().map(|(i, l)| (i, *l));
         assert_eq!(closest("商业公司企业", candidates(), row_distance), None);
         assert_eq!(closest("社会公益组职", candidates(), row_distance), Some(3));
-        assert_eq!(closest("abcd", [(0, "abce"), (1, "abcf")], row_distance), None);
+        assert_eq!(
+            closest("abcd", [(0, "abce"), (1, "abcf")], row_distance),
+            None
+        );
     }
 
     #[test]
     fn headings_keep_their_ordinal() {
         let declared = normalize("四、政府信息公开行政复议、行政诉讼情况");
-        assert!(heading_distance(&declared, &normalize("四、政府信息公开行政复议、行政诉讼的情况")).is_some());
-        assert!(heading_distance(&declared, &normalize("（四）政府信息公开行政复议、行政诉讼情况")).is_none());
+        assert!(
+            heading_distance(
+                &declared,
+                &normalize("四、政府信息公开行政复议、行政诉讼的情况")
+            )
+            .is_some()
+        );
+        assert!(
+            heading_distance(
+                &declared,
+                &normalize("（四）政府信息公开行政复议、行政诉讼情况")
+            )
+            .is_none()
+        );
         let declared = normalize("五、存在的主要问题及改进情况");
-        assert!(heading_distance(&declared, &normalize("五、存在的主要问题和下一步工作打算")).is_some());
+        assert!(
+            heading_distance(&declared, &normalize("五、存在的主要问题和下一步工作打算")).is_some()
+        );
         let declared = normalize("二、主动公开政府信息情况");
         assert!(heading_distance(&declared, &normalize("二是主动公开政府信息情况")).is_none());
     }

@@ -271,12 +271,18 @@ impl<'r> Extractor<'r> {
                 });
             }
         }
-        for section in 0..self.sections.len() {
-            if taken[section] {
-                continue;
-            }
-            let after = found.iter().filter(|h| h.section < section).map(|h| h.line).max();
-            let before = found.iter().filter(|h| h.section > section).map(|h| h.line).min();
+        let missing: Vec<usize> = (0..self.sections.len()).filter(|&s| !taken[s]).collect();
+        for section in missing {
+            let after = found
+                .iter()
+                .filter(|h| h.section < section)
+                .map(|h| h.line)
+                .max();
+            let before = found
+                .iter()
+                .filter(|h| h.section > section)
+                .map(|h| h.line)
+                .min();
             let free = candidates.iter().filter(|&&(line, _)| {
                 after.is_none_or(|a| line > a)
                     && before.is_none_or(|b| line < b)

@@ -61,10 +61,14 @@ pub struct ReadError {
 pub enum ReadErrorKind {
     Empty,
     Binary,
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     Syntax(String),
     /// A legacy binary office file (Word 97–2003 `.doc`, WPS `.wps`): the format it is in.
-    LegacyOffice { format: &'static str },
+    LegacyOffice {
+        format: &'static str,
+    },
     /// A Word package that cannot be read (damaged, or a part that inflates too far).
     Docx(String),
 }
@@ -236,13 +240,13 @@ fn legacy_office_format(name: &str, bytes: &[u8]) -> Option<&'static str> {
     if !bytes.starts_with(OLE2) {
         return None;
     }
-    let lower = name.to_ascii_lowercase();
-    Some(if lower.ends_with(".wps") {
-        " WPS 文字（.wps）"
-    } else if lower.ends_with(".et") || lower.ends_with(".xls") {
-        " Excel 97–2003 或 WPS 表格（.xls/.et）"
-    } else {
-        " Word 97–2003（.doc）"
+    let extension = std::path::Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    Some(match extension.as_deref() {
+        Some("wps") => " WPS 文字（.wps）",
+        Some("xls" | "et") => " Excel 97–2003 或 WPS 表格（.xls/.et）",
+        _ => " Word 97–2003（.doc）",
     })
 }
 
@@ -251,9 +255,9 @@ fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
     let rendering = docx::render(bytes).map_err(|e| ReadError {
         name: name.to_owned(),
         kind: match e {
-            docx::DocxError::NotDocx => ReadErrorKind::Docx(
-                "不是 Word 文档（压缩包中没有 word/document.xml）".to_owned(),
-            ),
+            docx::DocxError::NotDocx => {
+                ReadErrorKind::Docx("不是 Word 文档（压缩包中没有 word/document.xml）".to_owned())
+            }
             docx::DocxError::TooLarge { part } => ReadErrorKind::Docx(format!(
                 "其中的「{part}」解压后超过 {} MB",
                 docx::MAX_PART_BYTES / (1024 * 1024)

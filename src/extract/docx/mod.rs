@@ -50,7 +50,7 @@ pub enum DocxError {
 }
 
 impl DocxError {
-    fn xml(error: quick_xml::Error) -> Self {
+    fn xml(error: &quick_xml::Error) -> Self {
         DocxError::Malformed(format!("XML 有误：{error}"))
     }
 }
@@ -73,8 +73,7 @@ pub fn is_docx(bytes: &[u8]) -> bool {
 
 /// Renders a `.docx` package as text.
 pub fn render(bytes: &[u8]) -> Result<Rendering, DocxError> {
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| DocxError::NotDocx)?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| DocxError::NotDocx)?;
     let document = read_part(&mut archive, "word/document.xml")?.ok_or(DocxError::NotDocx)?;
     let numbering = read_part(&mut archive, "word/numbering.xml")?;
     let styles = read_part(&mut archive, "word/styles.xml")?;
@@ -115,14 +114,11 @@ fn read_part(
 
 /// An attribute's value, unescaped; `None` if absent or unreadable.
 fn attribute(e: &BytesStart, key: &[u8]) -> Option<String> {
-    e.try_get_attribute(key)
-        .ok()
-        .flatten()
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::default())
-                .ok()
-                .map(std::borrow::Cow::into_owned)
-        })
+    e.try_get_attribute(key).ok().flatten().and_then(|a| {
+        a.normalized_value(quick_xml::XmlVersion::default())
+            .ok()
+            .map(std::borrow::Cow::into_owned)
+    })
 }
 
 fn render_blocks(blocks: &[Block], out: &mut Rendering) {
@@ -268,7 +264,6 @@ fn cell_text(cell: &Cell) -> String {
                 continue;
             }
             let joins_tight = match (text.chars().last(), piece.chars().next()) {
-                (None, _) => true,
                 (Some(a), Some(b)) => is_wide(a) || is_wide(b),
                 _ => true,
             };

@@ -59,7 +59,9 @@ impl Numbering {
         let mut instance: Option<String> = None;
         let mut override_level: Option<usize> = None;
         loop {
-            let event = reader.read_event_into(&mut buf).map_err(DocxError::xml)?;
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| DocxError::xml(&e))?;
             match &event {
                 Event::Start(e) | Event::Empty(e) => {
                     let value = |key: &[u8]| attribute(e, key);
@@ -151,7 +153,9 @@ impl Numbering {
         let mut style: Option<String> = None;
         let mut list: (Option<String>, usize) = (None, 0);
         loop {
-            let event = reader.read_event_into(&mut buf).map_err(DocxError::xml)?;
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| DocxError::xml(&e))?;
             match &event {
                 Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
                     b"w:style" => {
@@ -240,8 +244,12 @@ impl Numbering {
 /// A number written in one of Word's number formats.
 fn format_number(n: u32, format: &str) -> String {
     match format {
-        "chineseCounting" | "chineseCountingThousand" | "chineseLegalSimplified"
-        | "japaneseCounting" | "ideographDigital" | "taiwaneseCounting" => chinese(n),
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "chineseLegalSimplified"
+        | "japaneseCounting"
+        | "ideographDigital"
+        | "taiwaneseCounting" => chinese(n),
         "ideographTraditional" => cycle(n, "甲乙丙丁戊己庚辛壬癸"),
         "ideographZodiac" => cycle(n, "子丑寅卯辰巳午未申酉戌亥"),
         "upperLetter" => letters(n, b'A'),
@@ -338,7 +346,18 @@ mod tests {
             .collect();
         assert_eq!(
             shown,
-            ["一", "九", "十", "十一", "二十", "二十一", "九十九", "一百", "一百零五", "一百一十"]
+            [
+                "一",
+                "九",
+                "十",
+                "十一",
+                "二十",
+                "二十一",
+                "九十九",
+                "一百",
+                "一百零五",
+                "一百一十"
+            ]
         );
         assert_eq!(roman(14), "XIV");
         assert_eq!(letters(28, b'a'), "bb");

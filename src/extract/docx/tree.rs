@@ -76,7 +76,9 @@ pub fn parse(xml: &[u8], numbering: &mut Numbering) -> Result<Vec<Block>, DocxEr
     // before it; headers and footers are other parts): the depth where it started.
     let mut skipping: Option<usize> = None;
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(DocxError::xml)?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| DocxError::xml(&e))?;
         match &event {
             Event::Start(e) => {
                 depth += 1;
@@ -124,11 +126,7 @@ pub fn parse(xml: &[u8], numbering: &mut Numbering) -> Result<Vec<Block>, DocxEr
                     _ => empty(e, &mut tables, &mut paragraphs),
                 }
             }
-            Event::Empty(e) => {
-                if skipping.is_none() {
-                    empty(e, &mut tables, &mut paragraphs);
-                }
-            }
+            Event::Empty(e) if skipping.is_none() => empty(e, &mut tables, &mut paragraphs),
             Event::End(e) => {
                 let ending = depth;
                 depth = depth.saturating_sub(1);
@@ -188,13 +186,17 @@ pub fn parse(xml: &[u8], numbering: &mut Numbering) -> Result<Vec<Block>, DocxEr
             }
             Event::Text(t) if skipping.is_none() => {
                 if let Some(p) = paragraphs.last_mut().filter(|p| p.in_text) {
-                    let text = t.decode().map_err(|e| DocxError::Malformed(e.to_string()))?;
+                    let text = t
+                        .decode()
+                        .map_err(|e| DocxError::Malformed(e.to_string()))?;
                     p.text.push_str(&text);
                 }
             }
             Event::CData(t) if skipping.is_none() => {
                 if let Some(p) = paragraphs.last_mut().filter(|p| p.in_text) {
-                    let text = t.decode().map_err(|e| DocxError::Malformed(e.to_string()))?;
+                    let text = t
+                        .decode()
+                        .map_err(|e| DocxError::Malformed(e.to_string()))?;
                     p.text.push_str(&text);
                 }
             }
@@ -239,12 +241,6 @@ pub fn parse(xml: &[u8], numbering: &mut Numbering) -> Result<Vec<Block>, DocxEr
 fn empty(e: &BytesStart, tables: &mut [Table], paragraphs: &mut [Paragraph]) {
     let value = || attribute(e, b"w:val");
     let number = || value().and_then(|v| v.parse::<usize>().ok());
-    fn cell(tables: &mut [Table]) -> Option<&mut Cell> {
-        tables
-            .last_mut()
-            .and_then(|t| t.rows.last_mut())
-            .and_then(|r| r.cells.last_mut())
-    }
     match e.name().as_ref() {
         b"w:tab" | b"w:br" | b"w:cr" | b"w:noBreakHyphen" => {
             if let Some(p) = paragraphs.last_mut().filter(|p| p.runs > 0) {
@@ -306,6 +302,14 @@ fn empty(e: &BytesStart, tables: &mut [Table], paragraphs: &mut [Paragraph]) {
         }
         _ => {}
     }
+}
+
+/// The cell being read.
+fn cell(tables: &mut [Table]) -> Option<&mut Cell> {
+    tables
+        .last_mut()
+        .and_then(|t| t.rows.last_mut())
+        .and_then(|r| r.cells.last_mut())
 }
 
 fn finish_paragraph(p: Paragraph, numbering: &mut Numbering, container: &mut Vec<Block>) {
