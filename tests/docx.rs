@@ -76,14 +76,6 @@ fn rows(document: &Document) -> Vec<Vec<&str>> {
         .collect()
 }
 
-/// Findings the Word copy of a page has and the page has not, or the reverse, and why.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
-    "seed-page",
-    // The page starts with a breadcrumb line; the HTML reader takes the <h1> for the title
-    // because the page's <title> names it, a Word document has no <title>.
-    "报告标题",
-)];
-
 /// The pages converted to Word by `soffice`: the same findings (rule and cells) as their
 /// HTML originals; every planted defect located in HTML is located in Word (at least 85% is
 /// required, all are expected); no error on a clean page.
@@ -98,12 +90,7 @@ fn converted_pages_find_what_their_html_finds() {
         let html = check(&format!("{DIR}/converted/{page}.html"));
         let docx = check(&format!("{DIR}/converted/{page}.docx"));
         let (h, d) = (findings_key(&html), findings_key(&docx));
-        let allowed = |k: &String| {
-            KNOWN_DIFFERENCES
-                .iter()
-                .any(|(p, rule)| *p == page && k.starts_with(&format!("{rule} ")))
-        };
-        let differ: Vec<&String> = h.symmetric_difference(&d).filter(|k| !allowed(k)).collect();
+        let differ: Vec<&String> = h.symmetric_difference(&d).collect();
         if !differ.is_empty() {
             differences.push(format!("{page}: {differ:?}"));
         }

@@ -41,11 +41,12 @@ pub struct LineCell {
 }
 
 impl Document {
-    /// The source span of a range of [`Document::text`]: exact for plain text, the enclosing
-    /// lines for HTML.
+    /// The source span of a range of [`Document::text`]: exact for plain text and Word, the
+    /// enclosing lines for HTML.
     #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
-        if self.input == InputKind::Text {
+        // A Word document's text is its rendering, which is its source.
+        if matches!(self.input, InputKind::Text | InputKind::Docx) {
             return Span::new(start, end);
         }
         let first = self.lines.partition_point(|l| l.end < start);

@@ -80,9 +80,27 @@ pub fn render(bytes: &[u8]) -> Result<Rendering, DocxError> {
     let mut numbering = numbering::Numbering::read(numbering.as_deref(), styles.as_deref())?;
     let blocks = tree::parse(&document, &mut numbering)?;
     let mut out = Rendering::default();
+    // The title first when the title in the document's properties contains one of its first
+    // paragraphs and something else (a breadcrumb, a file number) stands above it, as the
+    // HTML reader does with a page's `<title>` (which adds the site's name).
+    let core = read_part(&mut archive, "docProps/core.xml")?;
+    if let Some(title) = core.as_deref().and_then(tree::core_title) {
+        let named = blocks.iter().take(TITLE_WITHIN).position(|b| {
+            matches!(b, Block::Paragraph(p)
+                if p.trim().chars().count() >= MIN_TITLE_CHARS && title.contains(p.trim()))
+        });
+        if let Some(Block::Paragraph(p)) = named.filter(|&at| at > 0).map(|at| &blocks[at]) {
+            push_line(&mut out, p.trim(), None);
+        }
+    }
     render_blocks(&blocks, &mut out);
     Ok(out)
 }
+
+/// How many blocks from the start the title named in the document's properties may stand.
+const TITLE_WITHIN: usize = 8;
+/// A shorter paragraph that the properties' title contains is a word of it, not the title.
+const MIN_TITLE_CHARS: usize = 8;
 
 /// A part's bytes, inflated within [`MAX_PART_BYTES`]; `None` if the package lacks it.
 fn read_part(

@@ -202,17 +202,7 @@ pub fn parse(xml: &[u8], numbering: &mut Numbering) -> Result<Vec<Block>, DocxEr
             }
             Event::GeneralRef(r) if skipping.is_none() => {
                 if let Some(p) = paragraphs.last_mut().filter(|p| p.in_text) {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        _ => match &**r {
-                            b"amp" => Some('&'),
-                            b"lt" => Some('<'),
-                            b"gt" => Some('>'),
-                            b"quot" => Some('"'),
-                            b"apos" => Some('\''),
-                            _ => None,
-                        },
-                    };
+                    let resolved = resolve(r);
                     if let Some(c) = resolved.filter(|c| !c.is_control() || *c == '\t') {
                         p.text.push(c);
                     }
@@ -326,4 +316,40 @@ fn finish_paragraph(p: Paragraph, numbering: &mut Numbering, container: &mut Vec
     text.push_str(&p.text);
     container.push(Block::Paragraph(text));
     container.extend(p.floating);
+}
+
+/// The title in the document's properties (`docProps/core.xml`, `dc:title`), if any.
+pub fn core_title(xml: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut inside = false;
+    let mut title = String::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.name().as_ref() == b"dc:title" => inside = true,
+            Event::End(e) if e.name().as_ref() == b"dc:title" => break,
+            Event::Text(t) if inside => title.push_str(&t.decode().ok()?),
+            Event::GeneralRef(r) if inside => title.extend(resolve(&r)),
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    let title = title.trim();
+    (!title.is_empty()).then(|| title.to_owned())
+}
+
+/// The character a reference stands for (`&amp;`, `&#x4e00;`).
+fn resolve(r: &quick_xml::events::BytesRef) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match &**r {
+            b"amp" => Some('&'),
+            b"lt" => Some('<'),
+            b"gt" => Some('>'),
+            b"quot" => Some('"'),
+            b"apos" => Some('\''),
+            _ => None,
+        },
+    }
 }
