@@ -77,6 +77,28 @@ pub fn heading_distance(declared: &str, printed: &str) -> Option<usize> {
         .then(|| strsim::levenshtein(declared_rest, printed_rest))
 }
 
+/// The line, among `lines` (index and normalised text) strictly between the lines of the
+/// neighbouring sections found (`after`, `before`), whose heading is closest to one of a
+/// section's `declared` titles; the first of equally close ones.
+pub fn closest_heading<'a>(
+    lines: impl IntoIterator<Item = (usize, &'a str)>,
+    (after, before): (Option<usize>, Option<usize>),
+    declared: impl Iterator<Item = &'a str> + Clone,
+) -> Option<usize> {
+    lines
+        .into_iter()
+        .filter(|&(line, _)| after.is_none_or(|a| line > a) && before.is_none_or(|b| line < b))
+        .filter_map(|(line, printed)| {
+            let distance = declared
+                .clone()
+                .filter_map(|d| heading_distance(d, printed))
+                .min()?;
+            Some((distance, line))
+        })
+        .min()
+        .map(|(_, line)| line)
+}
+
 /// Whether a printed ordinal can stand for a declared one in a heading or label matched by
 /// its words alone: both bracketed (`(二)`) or both not (`二,`). A subsection numbered
 /// `(二)` is not the section numbered `二、`.

@@ -273,32 +273,15 @@ impl<'r> Extractor<'r> {
         }
         let missing: Vec<usize> = (0..self.sections.len()).filter(|&s| !taken[s]).collect();
         for section in missing {
-            let after = found
+            let after = found.iter().filter(|h| h.section < section).map(|h| h.line);
+            let before = found.iter().filter(|h| h.section > section).map(|h| h.line);
+            let free = candidates
                 .iter()
-                .filter(|h| h.section < section)
-                .map(|h| h.line)
-                .max();
-            let before = found
-                .iter()
-                .filter(|h| h.section > section)
-                .map(|h| h.line)
-                .min();
-            let free = candidates.iter().filter(|&&(line, _)| {
-                after.is_none_or(|a| line > a)
-                    && before.is_none_or(|b| line < b)
-                    && !found.iter().any(|h| h.line == line)
-            });
-            let labels = &self.sections[section];
-            let closest = free
-                .filter_map(|&(line, norm)| {
-                    let distance = labels
-                        .iter()
-                        .filter_map(|l| labels::heading_distance(&l.full, norm))
-                        .min()?;
-                    Some((distance, line))
-                })
-                .min();
-            if let Some((_, line)) = closest {
+                .copied()
+                .filter(|&(line, _)| !found.iter().any(|h| h.line == line));
+            let declared = self.sections[section].iter().map(|l| l.full.as_str());
+            if let Some(line) = labels::closest_heading(free, (after.max(), before.min()), declared)
+            {
                 taken[section] = true;
                 found.push(Heading {
                     section,
