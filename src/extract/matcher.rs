@@ -7,7 +7,7 @@
 //! tables' anchors it holds.
 
 use super::Input;
-use super::labels;
+use super::labels::{closest, closest_heading, row_distance, same_ordinal_style};
 use super::layout::{Document, Line, LineCell};
 use super::normalize::{
     char_bits, contains_with_bits, looks_like_value, normalize, normalize_into, split_ordinal,
@@ -129,13 +129,17 @@ impl<'r> Extractor<'r> {
         if exact.is_some() {
             return exact;
         }
-        let (_, rest) = split_ordinal(&norm);
+        let (ordinal, rest) = split_ordinal(&norm);
         if rest.is_empty() {
             return None;
         }
         self.sections
             .iter()
-            .position(|labels| labels.iter().any(|label| label.rest == rest))
+            .position(|labels| {
+                labels.iter().any(|label| {
+                    label.rest == rest && same_ordinal_style(split_ordinal(&label.full).0, ordinal)
+                })
+            })
             .map(|i| (i, LabelMatch::Drift))
     }
 
@@ -228,7 +232,7 @@ impl<'r> Extractor<'r> {
     /// Finds the sections' headings: first the lines that print a declared title or alias;
     /// then, for the sections still missing, a line that prints one without its ordinal
     /// (a subsection's `（二）` is no section's `二、`), else the heading closest to one
-    /// ([`labels::heading_distance`]) between the neighbouring sections found.
+    /// ([`super::labels::heading_distance`]) between the neighbouring sections found.
     fn find_sections(&self, document: &Document, lines: &NormalizedLines) -> Vec<Heading> {
         let mut found: Vec<Heading> = Vec::new();
         let mut taken = vec![false; self.sections.len()];
@@ -258,8 +262,7 @@ impl<'r> Extractor<'r> {
             let matched = self.sections.iter().enumerate().position(|(i, labels)| {
                 !taken[i]
                     && labels.iter().any(|l| {
-                        l.rest == rest
-                            && labels::same_ordinal_style(split_ordinal(&l.full).0, ordinal)
+                        l.rest == rest && same_ordinal_style(split_ordinal(&l.full).0, ordinal)
                     })
             });
             if let Some(section) = matched {
@@ -280,8 +283,7 @@ impl<'r> Extractor<'r> {
                 .copied()
                 .filter(|&(line, _)| !found.iter().any(|h| h.line == line));
             let declared = self.sections[section].iter().map(|l| l.full.as_str());
-            if let Some(line) = labels::closest_heading(free, (after.max(), before.min()), declared)
-            {
+            if let Some(line) = closest_heading(free, (after.max(), before.min()), declared) {
                 taken[section] = true;
                 found.push(Heading {
                     section,
@@ -1356,16 +1358,15 @@ fn match_row(
     }
     // A row with values whose label differs a little from every declared spelling: the
     // closest of the rows expected here (the unmatched ones just before and after the
-    // cursor).
-    // (A few traditional characters in a report otherwise simplified were not converted.)
+    // cursor). Normalised again: traditional characters in a report otherwise written in
+    // simplified ones were not converted.
     let printed = normalize(single);
     let (_, rest) = split_ordinal(&printed);
     let near = cursor.saturating_sub(NEAR_ROWS)..(cursor + NEAR_ROWS).min(labels.rows.len());
     let candidates = near
         .filter(|&k| !matched[k])
         .flat_map(|k| labels.rows[k].1.iter().map(move |l| (k, l.rest.as_str())));
-    labels::closest(rest, candidates, labels::row_distance)
-        .map(|k| (k, LabelMatch::Drift, Printed::Cell(last)))
+    closest(rest, candidates, row_distance).map(|k| (k, LabelMatch::Drift, Printed::Cell(last)))
 }
 
 /// How many declared rows before and after the cursor a drifted row label may name.
