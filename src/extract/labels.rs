@@ -83,14 +83,14 @@ pub fn heading_distance(declared: &str, printed: &str) -> Option<usize> {
 pub fn closest_heading<'a>(
     lines: impl IntoIterator<Item = (usize, &'a str)>,
     (after, before): (Option<usize>, Option<usize>),
-    declared: impl Iterator<Item = &'a str> + Clone,
+    declared: &[&str],
 ) -> Option<usize> {
     lines
         .into_iter()
         .filter(|&(line, _)| after.is_none_or(|a| line > a) && before.is_none_or(|b| line < b))
         .filter_map(|(line, printed)| {
             let distance = declared
-                .clone()
+                .iter()
                 .filter_map(|d| heading_distance(d, printed))
                 .min()?;
             Some((distance, line))

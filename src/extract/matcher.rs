@@ -282,8 +282,11 @@ impl<'r> Extractor<'r> {
                 .iter()
                 .copied()
                 .filter(|&(line, _)| !found.iter().any(|h| h.line == line));
-            let declared = self.sections[section].iter().map(|l| l.full.as_str());
-            if let Some(line) = closest_heading(free, (after.max(), before.min()), declared) {
+            let declared: Vec<&str> = self.sections[section]
+                .iter()
+                .map(|l| l.full.as_str())
+                .collect();
+            if let Some(line) = closest_heading(free, (after.max(), before.min()), &declared) {
                 taken[section] = true;
                 found.push(Heading {
                     section,
