@@ -317,7 +317,7 @@ fn legacy_and_damaged_files_are_refused_clearly() {
         assert_eq!(code, "gouji::legacy-office-input");
     }
     for (file, says) in [
-        ("bomb.docx", "解压后超过"),
+        ("bomb.docx", "解压后已超过"),
         ("truncated.docx", "Word"),
         ("not-word.docx", "word/document.xml"),
         ("bad-xml.docx", "XML"),

@@ -259,8 +259,8 @@ fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
                 ReadErrorKind::Docx("不是 Word 文档（压缩包中没有 word/document.xml）".to_owned())
             }
             docx::DocxError::TooLarge { part } => ReadErrorKind::Docx(format!(
-                "其中的「{part}」解压后超过 {} MB",
-                docx::MAX_PART_BYTES / (1024 * 1024)
+                "读到其中的「{part}」时，解压后已超过 {} MB",
+                docx::MAX_INFLATED_BYTES / (1024 * 1024)
             )),
             docx::DocxError::Malformed(message) => ReadErrorKind::Docx(message),
         },

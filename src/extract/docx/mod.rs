@@ -29,9 +29,10 @@ use super::html::is_wide;
 use super::normalize::looks_like_value;
 use tree::{Block, Cell, Merge, Table};
 
-/// The most bytes one part of a package may inflate to: far above any report (a 200-page
-/// report's `document.xml` is a few megabytes), far below what a zip bomb would take.
-pub const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// The most bytes the parts of a package that are read may inflate to, together: far above
+/// any report (a 200-page report's `document.xml` is a few megabytes), far below what a zip
+/// bomb would take.
+pub const MAX_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 /// A cell with more text than this (in bytes) and several paragraphs is page layout.
 const LONG_CELL: usize = 600;
 /// Bounds on a table's grid: no report's table comes near them.
@@ -43,7 +44,8 @@ const MAX_GRID_CELLS: usize = 1 << 20;
 pub enum DocxError {
     /// Not a zip package with a `word/document.xml`.
     NotDocx,
-    /// A part inflates to more than [`MAX_PART_BYTES`].
+    /// The parts read inflate to more than [`MAX_INFLATED_BYTES`]; `part` is the one that
+    /// went over.
     TooLarge { part: String },
     /// The package or its XML is damaged.
     Malformed(String),
@@ -74,16 +76,18 @@ pub fn is_docx(bytes: &[u8]) -> bool {
 /// Renders a `.docx` package as text.
 pub fn render(bytes: &[u8]) -> Result<Rendering, DocxError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| DocxError::NotDocx)?;
-    let document = read_part(&mut archive, "word/document.xml")?.ok_or(DocxError::NotDocx)?;
-    let numbering = read_part(&mut archive, "word/numbering.xml")?;
-    let styles = read_part(&mut archive, "word/styles.xml")?;
+    let mut budget = MAX_INFLATED_BYTES;
+    let document =
+        read_part(&mut archive, "word/document.xml", &mut budget)?.ok_or(DocxError::NotDocx)?;
+    let numbering = read_part(&mut archive, "word/numbering.xml", &mut budget)?;
+    let styles = read_part(&mut archive, "word/styles.xml", &mut budget)?;
     let mut numbering = numbering::Numbering::read(numbering.as_deref(), styles.as_deref())?;
     let blocks = tree::parse(&document, &mut numbering)?;
     let mut out = Rendering::default();
     // The title first when the title in the document's properties contains one of its first
     // paragraphs and something else (a breadcrumb, a file number) stands above it, as the
     // HTML reader does with a page's `<title>` (which adds the site's name).
-    let core = read_part(&mut archive, "docProps/core.xml")?;
+    let core = read_part(&mut archive, "docProps/core.xml", &mut budget)?;
     if let Some(title) = core.as_deref().and_then(tree::core_title) {
         let named = blocks.iter().take(TITLE_WITHIN).position(|b| {
             matches!(b, Block::Paragraph(p)
@@ -102,31 +106,35 @@ const TITLE_WITHIN: usize = 8;
 /// A shorter paragraph that the properties' title contains is a word of it, not the title.
 const MIN_TITLE_CHARS: usize = 8;
 
-/// A part's bytes, inflated within [`MAX_PART_BYTES`]; `None` if the package lacks it.
+/// A part's bytes, inflated within what is left of `budget` (which it uses up); `None` if
+/// the package lacks it.
 fn read_part(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
+    budget: &mut u64,
 ) -> Result<Option<Vec<u8>>, DocxError> {
     let file = match archive.by_name(name) {
         Ok(file) => file,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(DocxError::Malformed(format!("{name}：{e}"))),
     };
+    let too_large = || DocxError::TooLarge {
+        part: name.to_owned(),
+    };
+    // The declared size is only a hint (a bomb may lie about it); the reading is bounded.
     let declared = file.size();
-    if declared > MAX_PART_BYTES {
-        return Err(DocxError::TooLarge {
-            part: name.to_owned(),
-        });
+    if declared > *budget {
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-    file.take(MAX_PART_BYTES + 1)
+    file.take(*budget + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| DocxError::Malformed(format!("{name}：{e}")))?;
-    if bytes.len() as u64 > MAX_PART_BYTES {
-        return Err(DocxError::TooLarge {
-            part: name.to_owned(),
-        });
+    let read = bytes.len() as u64;
+    if read > *budget {
+        return Err(too_large());
     }
+    *budget -= read;
     Ok(Some(bytes))
 }
 
