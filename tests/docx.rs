@@ -316,6 +316,12 @@ fn legacy_and_damaged_files_are_refused_clearly() {
         let code = miette::Diagnostic::code(&error).unwrap().to_string();
         assert_eq!(code, "gouji::legacy-office-input");
     }
+    let rtf = load("report.doc", b"{\\rtf1\\ansi \\par }").unwrap_err();
+    assert!(
+        matches!(rtf.kind, ReadErrorKind::LegacyOffice { .. }),
+        "{rtf}"
+    );
+    assert!(rtf.to_string().contains("RTF"), "{rtf}");
     for (file, says) in [
         ("bomb.docx", "解压后已超过"),
         ("truncated.docx", "Word"),

@@ -65,7 +65,7 @@ pub enum ReadErrorKind {
         bytes: usize,
     },
     Syntax(String),
-    /// A legacy binary office file (Word 97–2003 `.doc`, WPS `.wps`): the format it is in.
+    /// A legacy office file (Word 97–2003 `.doc`, WPS `.wps`, rich text): the format it is in.
     LegacyOffice {
         format: &'static str,
     },
@@ -233,10 +233,13 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     }
 }
 
-/// The legacy binary office format a file is in, if it is one: by the OLE2 compound-file
-/// signature, named after the file's extension.
+/// The legacy office format a file is in, if it is one: rich text (which Word also saves
+/// under `.doc`), or by the OLE2 compound-file signature, named after the file's extension.
 fn legacy_office_format(name: &str, bytes: &[u8]) -> Option<&'static str> {
     const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    if bytes.starts_with(b"{\\rtf") {
+        return Some(" RTF（.rtf）");
+    }
     if !bytes.starts_with(OLE2) {
         return None;
     }
