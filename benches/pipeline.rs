@@ -1,7 +1,7 @@
 //! The speed benchmark, through the real command line: `cargo bench --bench pipeline`.
 //!
 //! It generates seed-sized reports (most clean, one in ten with an imbalance), then measures
-//! - extracting one text report and one HTML page, in process;
+//! - extracting one text report, one HTML page and one Word report, in process;
 //! - evaluating the built-in rule set on one report, in process;
 //! - one `gouji check` of a single report (wall time of the whole process);
 //! - `gouji check DIR` over N reports: reports per second and peak memory of the process.
@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// A clean report of the 2019 format, laid out like the seed (tabs), owned by the project.
 const TEMPLATE: &str = include_str!("../tests/fixtures/cli/clean.txt");
 const HTML: &str = include_str!("../tests/fixtures/reports/html/seed.html");
+/// The same clean report written in Word: merged cells, numbered headings, a text box.
+const DOCX: &[u8] = include_bytes!("../tests/fixtures/docx/handmade/clean-2019.docx");
 
 #[allow(clippy::cast_precision_loss)] // report counts and kilobytes, far below 2^52
 fn main() {
@@ -100,6 +102,14 @@ fn in_process() {
         500,
         Box::new(|| {
             let input = gouji::extract::load("report.html", HTML.as_bytes()).expect("loads");
+            std::hint::black_box(extractor.read(&input));
+        }),
+    );
+    per(
+        "load + extract, Word report:",
+        500,
+        Box::new(|| {
+            let input = gouji::extract::load("report.docx", DOCX).expect("loads");
             std::hint::black_box(extractor.read(&input));
         }),
     );

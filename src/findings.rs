@@ -106,7 +106,8 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
         | AnomalyKind::RowNotFound
         | AnomalyKind::ColumnNotFound
         | AnomalyKind::LabelDrift
-        | AnomalyKind::UnknownCells => Severity::Warning,
+        | AnomalyKind::UnknownCells
+        | AnomalyKind::Encoding => Severity::Warning,
         AnomalyKind::UnknownTable => Severity::Info,
     }
 }

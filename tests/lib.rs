@@ -3,6 +3,7 @@
 mod cli;
 mod compile;
 mod docs;
+mod docx;
 mod extract;
 mod hostile;
 mod html;

@@ -1,5 +1,8 @@
-//! Bytes → text. Reports arrive as UTF-8 (with or without a byte-order mark) or as GB18030
-//! (of which GBK and GB2312 are subsets); an HTML page may say which in `<meta charset>`.
+//! Bytes → text. Reports arrive as UTF-8 (with or without a byte-order mark), as GB18030
+//! (of which GBK and GB2312 are subsets), or, saved by some editors, as UTF-16 with a
+//! byte-order mark; an HTML page may say which in `<meta charset>`. A UTF-8 file with a few
+//! stray bytes stays UTF-8: the stray bytes are replaced and reported, not taken as a sign
+//! that the whole file is GB18030.
 
 use std::borrow::Cow;
 
@@ -13,9 +16,41 @@ pub enum DecodeError {
     },
 }
 
+/// A text decoded from a report's bytes.
+#[derive(Debug)]
+pub struct Decoded<'b> {
+    pub text: Cow<'b, str>,
+    pub encoding: &'static str,
+    /// The byte offsets (in the input) of the bytes that were not valid in `encoding` and
+    /// were replaced by U+FFFD.
+    pub invalid: Vec<usize>,
+}
+
+impl<'b> Decoded<'b> {
+    fn clean(text: Cow<'b, str>, encoding: &'static str) -> Self {
+        Self {
+            text,
+            encoding,
+            invalid: Vec::new(),
+        }
+    }
+}
+
+/// A UTF-8 text with more invalid sequences than one per this many valid multi-byte
+/// characters is taken for GB18030 (in GB18030 Chinese text nearly every character is an
+/// invalid UTF-8 sequence; a UTF-8 file damaged in a few places has a handful).
+const VALID_PER_INVALID: usize = 20;
+
 /// Decodes a report's bytes. `html` says whether to honour a `<meta charset>` declaration.
 /// Valid UTF-8 is borrowed, not copied.
-pub fn decode(bytes: &[u8], html: bool) -> Result<(Cow<'_, str>, &'static str), DecodeError> {
+pub fn decode(bytes: &[u8], html: bool) -> Result<Decoded<'_>, DecodeError> {
+    if let Some(decoded) = decode_utf16(bytes) {
+        return if decoded.text.trim().is_empty() {
+            Err(DecodeError::Empty)
+        } else {
+            Ok(decoded)
+        };
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
     }
@@ -26,20 +61,92 @@ pub fn decode(bytes: &[u8], html: bool) -> Result<(Cow<'_, str>, &'static str), 
         return Err(DecodeError::Binary { at });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return Ok((String::from_utf8_lossy(rest), "UTF-8"));
+        return Ok(lossy_utf8(rest, 3));
     }
     // Valid UTF-8 wins over a declaration: pages are often re-saved without updating
     // their `<meta charset>`, and GBK text is almost never valid UTF-8 by accident.
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Cow::Borrowed(text), "UTF-8"));
+        return Ok(Decoded::clean(Cow::Borrowed(text), "UTF-8"));
     }
-    let encoding = if html {
-        declared_charset(bytes).unwrap_or(encoding_rs::GB18030)
-    } else {
-        encoding_rs::GB18030
-    };
+    let declared = if html { declared_charset(bytes) } else { None };
+    let (valid, invalid) = utf8_census(bytes);
+    if declared.is_none_or(|d| d == encoding_rs::UTF_8)
+        && valid > 0
+        && invalid * VALID_PER_INVALID <= valid
+    {
+        return Ok(lossy_utf8(bytes, 0));
+    }
+    let encoding = declared.unwrap_or(encoding_rs::GB18030);
     let (text, actual, _had_errors) = encoding.decode(bytes);
-    Ok((text, name_of(actual)))
+    Ok(Decoded::clean(text, name_of(actual)))
+}
+
+/// UTF-16 text that starts with a byte-order mark.
+fn decode_utf16(bytes: &[u8]) -> Option<Decoded<'_>> {
+    let (encoding, name) = match bytes {
+        [0xff, 0xfe, ..] => (encoding_rs::UTF_16LE, "UTF-16LE"),
+        [0xfe, 0xff, ..] => (encoding_rs::UTF_16BE, "UTF-16BE"),
+        _ => return None,
+    };
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    // Unpaired surrogates and a dangling last byte are replaced; where they were is said
+    // in units of the input.
+    let invalid = if text.contains('\u{fffd}') {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|pair| match (encoding == encoding_rs::UTF_16LE, pair) {
+                (true, [a, b]) => u16::from_le_bytes([*a, *b]),
+                (false, [a, b]) => u16::from_be_bytes([*a, *b]),
+                _ => 0xdc00,
+            })
+            .collect();
+        let mut offsets = Vec::new();
+        let mut at = 0;
+        for unit in char::decode_utf16(units.iter().copied()) {
+            if let Ok(c) = unit {
+                at += c.len_utf16();
+            } else {
+                offsets.push(2 + 2 * at);
+                at += 1;
+            }
+        }
+        offsets
+    } else {
+        Vec::new()
+    };
+    Some(Decoded {
+        text: Cow::Owned(text.into_owned()),
+        encoding: name,
+        invalid,
+    })
+}
+
+/// Counts the valid multi-byte characters and the invalid sequences of a UTF-8 text.
+fn utf8_census(bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0, 0);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    (valid, invalid)
+}
+
+/// UTF-8 with its invalid sequences replaced; `offset` is where `bytes` start in the input.
+fn lossy_utf8(bytes: &[u8], offset: usize) -> Decoded<'_> {
+    let mut invalid = Vec::new();
+    let mut at = offset;
+    for chunk in bytes.utf8_chunks() {
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            invalid.push(at);
+            at += chunk.invalid().len();
+        }
+    }
+    Decoded {
+        text: String::from_utf8_lossy(bytes),
+        encoding: "UTF-8",
+        invalid,
+    }
 }
 
 /// The offset of the first binary byte, if any. Blocks without one (nearly all) are passed

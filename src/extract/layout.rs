@@ -31,6 +31,8 @@ pub struct Document {
     /// cells joined by tabs.
     pub text: std::sync::Arc<str>,
     pub lines: Vec<Line>,
+    /// What decoding noticed (bytes not valid in the encoding), for the report's anomalies.
+    pub notes: Vec<crate::report::Anomaly>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,11 +114,12 @@ pub struct LineCell {
 }
 
 impl Document {
-    /// The source span of a range of [`Document::text`]: exact for plain text, the enclosing
-    /// lines for HTML.
+    /// The source span of a range of [`Document::text`]: exact for plain text and Word, the
+    /// enclosing lines for HTML.
     #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
-        if self.input == InputKind::Text {
+        // A Word document's text is its rendering, which is its source.
+        if matches!(self.input, InputKind::Text | InputKind::Docx) {
             return Span::new(start, end);
         }
         let first = self.lines.partition_point(|l| l.end < start);

@@ -4,7 +4,9 @@
 //! tables in it. Trying several rule sets on one report costs one load.
 
 mod decode;
+mod docx;
 mod html;
+mod labels;
 mod layout;
 mod matcher;
 mod normalize;
@@ -17,7 +19,7 @@ pub use layout::{Document, Extent, Line, LineCell, Unit, display_width};
 pub use matcher::{Extractor, Fit, parse_date_prefix};
 pub use normalize::normalize;
 
-use crate::report::InputKind;
+use crate::report::{Anomaly, AnomalyKind, InputKind};
 use crate::source::{SourceFile, Span};
 
 /// Inputs larger than this are refused: no annual report comes near it, and reading one
@@ -59,8 +61,16 @@ pub struct ReadError {
 pub enum ReadErrorKind {
     Empty,
     Binary,
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     Syntax(String),
+    /// A legacy office file (Word 97–2003 `.doc`, WPS `.wps`, rich text): the format it is in.
+    LegacyOffice {
+        format: &'static str,
+    },
+    /// A Word package that cannot be read (damaged, or a part that inflates too far).
+    Docx(String),
 }
 
 impl fmt::Display for ReadError {
@@ -80,6 +90,16 @@ impl fmt::Display for ReadError {
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
             ReadErrorKind::Syntax(message) => write!(f, "「{}」格式有误：{message}", self.name),
+            ReadErrorKind::LegacyOffice { format } => write!(
+                f,
+                "「{}」是{format}文件，gouji 不能直接读取；请用 Word 或 WPS 打开后另存为 .docx 或 PDF 再检查 / legacy {format} file: save it as .docx or PDF",
+                self.name
+            ),
+            ReadErrorKind::Docx(message) => write!(
+                f,
+                "「{}」是无法读取的 Word 文档：{message}；请用 Word 或 WPS 打开后重新另存为 .docx / unreadable .docx",
+                self.name
+            ),
         }
     }
 }
@@ -93,6 +113,8 @@ impl miette::Diagnostic for ReadError {
             ReadErrorKind::Binary => "binary-input",
             ReadErrorKind::TooLarge { .. } => "input-too-large",
             ReadErrorKind::Syntax(_) => "input-syntax",
+            ReadErrorKind::LegacyOffice { .. } => "legacy-office-input",
+            ReadErrorKind::Docx(_) => "docx-unreadable",
         };
         Some(Box::new(format!("gouji::{code}")))
     }
@@ -138,6 +160,12 @@ pub const FORMATS: &[Format] = &[
         extensions: &[".html", ".htm", ".shtml"],
         sniff: looks_like_html,
         read: read_html,
+    },
+    Format {
+        kind: InputKind::Docx,
+        extensions: &[".docx"],
+        sniff: docx::is_docx,
+        read: read_docx,
     },
     Format {
         kind: InputKind::Toml,
@@ -199,25 +227,40 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
             at: None,
         });
     }
+    if let Some(format) = legacy_office_format(name, bytes) {
+        return Err(ReadError {
+            name: name.to_owned(),
+            kind: ReadErrorKind::LegacyOffice { format },
+            at: None,
+        });
+    }
     (format_of(name, bytes).read)(name, bytes)
 }
 
 /// Decodes an input's bytes into a source file (HTML may declare its encoding).
-fn decoded(name: &str, bytes: &[u8], html: bool) -> Result<(SourceFile, &'static str), ReadError> {
+fn decoded(
+    name: &str,
+    bytes: &[u8],
+    html: bool,
+) -> Result<(SourceFile, &'static str, Vec<Anomaly>), ReadError> {
     let error = |kind| ReadError {
         name: name.to_owned(),
         kind,
         at: None,
     };
-    let (text, encoding) = decode::decode(bytes, html).map_err(|e| match e {
+    let decoded = decode::decode(bytes, html).map_err(|e| match e {
         decode::DecodeError::Empty => error(ReadErrorKind::Empty),
         decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
     })?;
-    Ok((SourceFile::new(name, text), encoding))
+    let source = SourceFile::new(name, decoded.text);
+    let notes = encoding_note(&source, decoded.encoding, &decoded.invalid)
+        .into_iter()
+        .collect();
+    Ok((source, decoded.encoding, notes))
 }
 
 fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    let (source, encoding) = decoded(name, bytes, false)?;
+    let (source, encoding, notes) = decoded(name, bytes, false)?;
     let lines = layout::lay_out_text(&source);
     let text = source.shared_text();
     Ok(Input::Document(Document {
@@ -226,11 +269,12 @@ fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
         encoding,
         text,
         lines,
+        notes,
     }))
 }
 
 fn read_html(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    let (source, encoding) = decoded(name, bytes, true)?;
+    let (source, encoding, notes) = decoded(name, bytes, true)?;
     let (text, lines) = html::lay_out_html(&source);
     Ok(Input::Document(Document {
         source,
@@ -238,15 +282,120 @@ fn read_html(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
         encoding,
         text: text.into(),
         lines,
+        notes,
     }))
 }
 
 fn read_toml(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    let (source, _) = decoded(name, bytes, false)?;
+    let (source, _, _) = decoded(name, bytes, false)?;
     structured::parse(InputKind::Toml, source).map(Input::Structured)
 }
 
 fn read_json(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    let (source, _) = decoded(name, bytes, false)?;
+    let (source, _, _) = decoded(name, bytes, false)?;
     structured::parse(InputKind::Json, source).map(Input::Structured)
+}
+
+fn read_docx(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    load_docx(name, bytes).map(Input::Document)
+}
+
+/// The legacy office format a file is in, if it is one: rich text (which Word also saves
+/// under `.doc`), or by the OLE2 compound-file signature, named after the file's extension.
+fn legacy_office_format(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    if bytes.starts_with(b"{\\rtf") {
+        return Some(" RTF（.rtf）");
+    }
+    if !bytes.starts_with(OLE2) {
+        return None;
+    }
+    let extension = std::path::Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    Some(match extension.as_deref() {
+        Some("wps") => " WPS 文字（.wps）",
+        Some("xls" | "et") => " Excel 97–2003 或 WPS 表格（.xls/.et）",
+        _ => " Word 97–2003（.doc）",
+    })
+}
+
+/// Reads a Word document: its text rendering, laid out as plain text, table rows marked.
+fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
+    let rendering = docx::render(bytes).map_err(|e| ReadError {
+        name: name.to_owned(),
+        kind: match e {
+            docx::DocxError::NotDocx => {
+                ReadErrorKind::Docx("不是 Word 文档（压缩包中没有 word/document.xml）".to_owned())
+            }
+            docx::DocxError::TooLarge { part } => ReadErrorKind::Docx(format!(
+                "读到其中的「{part}」时，解压后已超过 {} MB",
+                docx::MAX_INFLATED_BYTES / (1024 * 1024)
+            )),
+            docx::DocxError::Malformed(message) => ReadErrorKind::Docx(message),
+        },
+        at: None,
+    })?;
+    if rendering.text.trim().is_empty() {
+        return Err(ReadError {
+            name: name.to_owned(),
+            kind: ReadErrorKind::Empty,
+            at: None,
+        });
+    }
+    let source = SourceFile::new(name, rendering.text);
+    let mut lines = layout::lay_out_text(&source);
+    for (line, columns) in lines.iter_mut().zip(rendering.rows) {
+        if let Some(columns) = columns {
+            line.table_row = true;
+            // Trailing empty grid cells are trimmed with the line's end; they are cells all
+            // the same.
+            while line.cells.len() < columns && columns > 1 {
+                let at = u32::try_from(line.cells.len()).unwrap_or(u32::MAX);
+                line.cells.push(LineCell {
+                    text: String::new(),
+                    span: Span::new(line.end, line.end),
+                    x: layout::Extent::new(at, at.saturating_add(1)),
+                });
+            }
+        }
+    }
+    Ok(Document {
+        text: source.shared_text(),
+        source,
+        input: InputKind::Docx,
+        encoding: "UTF-8",
+        lines,
+        notes: Vec::new(),
+    })
+}
+
+/// Bytes shown in a reading note, at most: a file with more is named by its first few.
+const MAX_SHOWN_OFFSETS: usize = 8;
+
+/// One reading note for the bytes that were not valid in the file's encoding: where they
+/// are in the file, and the span of the first replacement in the decoded text.
+fn encoding_note(source: &SourceFile, encoding: &str, invalid: &[usize]) -> Option<Anomaly> {
+    invalid.first()?;
+    let mut shown: Vec<String> = invalid
+        .iter()
+        .take(MAX_SHOWN_OFFSETS)
+        .map(ToString::to_string)
+        .collect();
+    if invalid.len() > MAX_SHOWN_OFFSETS {
+        shown.push("…".to_owned());
+    }
+    let at = source.text().find('\u{fffd}').unwrap_or(0);
+    Some(Anomaly {
+        kind: AnomalyKind::Encoding,
+        message: format!(
+            "文件中有 {} 处不是有效 {encoding} 编码的字节（字节位置 {}），已替换为 �；这些位置的文字可能缺失",
+            invalid.len(),
+            shown.join("、")
+        ),
+        span: Span::new(at, at + '\u{fffd}'.len_utf8().min(source.text().len() - at)),
+        table: None,
+        row: None,
+        column: None,
+    })
 }

@@ -695,5 +695,6 @@ fn input_kind(kind: InputKind) -> &'static str {
         InputKind::Html => "网页",
         InputKind::Toml => "TOML 数据",
         InputKind::Json => "JSON 数据",
+        InputKind::Docx => "Word 文档",
     }
 }

@@ -56,6 +56,7 @@ pub fn anomaly_description(kind: AnomalyKind) -> &'static str {
         AnomalyKind::UnknownCells => {
             "表格中有单元格没有读准（数值落在两列之间或一列中有两个数值），需要它们的检查未评估"
         }
+        AnomalyKind::Encoding => "文件中有不是有效文字编码的字节，已替换，那里的文字可能缺失",
     }
 }
 

@@ -66,6 +66,7 @@ pub enum InputKind {
     Html,
     Toml,
     Json,
+    Docx,
 }
 
 /// How a report's tables are laid out: the provenance of every cell read from it.
@@ -267,6 +268,8 @@ pub enum AnomalyKind {
     Unreadable,
     /// Cells of a table that the reader could not place with confidence (one per table).
     UnknownCells,
+    /// Bytes that are not valid in the report's encoding, replaced while decoding.
+    Encoding,
 }
 
 impl AnomalyKind {
@@ -285,10 +288,11 @@ impl AnomalyKind {
             AnomalyKind::UnknownTable => "读取.未知表格",
             AnomalyKind::Unreadable => "读取.无法读取",
             AnomalyKind::UnknownCells => "读取.无法确定",
+            AnomalyKind::Encoding => "读取.编码",
         }
     }
 
-    pub const ALL: [AnomalyKind; 11] = [
+    pub const ALL: [AnomalyKind; 12] = [
         AnomalyKind::ExtraValues,
         AnomalyKind::MissingValues,
         AnomalyKind::RowNotFound,
@@ -300,5 +304,6 @@ impl AnomalyKind {
         AnomalyKind::UnknownTable,
         AnomalyKind::Unreadable,
         AnomalyKind::UnknownCells,
+        AnomalyKind::Encoding,
     ];
 }

@@ -72,7 +72,7 @@ pub fn failure_text(failure: &Failure, case: &super::CaseResult, paint: Paint) -
         Failure::NoFixture => {
             let _ = writeln!(
                 out,
-                "预期文件「{}」没有对应的报告（同名的 .txt .html .htm .shtml .toml .json 文件）。",
+                "预期文件「{}」没有对应的报告（同名的 .txt .html .htm .shtml .toml .json .docx 文件）。",
                 case.expectation.as_deref().unwrap_or("")
             );
             let _ = writeln!(

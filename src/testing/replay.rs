@@ -96,7 +96,7 @@ pub fn report_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             let found = crate::files::files_under(path, &super::is_report_file, &|_| true);
             if found.is_empty() {
                 errors.push(format!(
-                    "gouji: 目录「{}」中没有报告文件（.txt .html .htm .shtml .toml .json）\n",
+                    "gouji: 目录「{}」中没有报告文件（.txt .html .htm .shtml .toml .json .docx）\n",
                     path.display()
                 ));
             }

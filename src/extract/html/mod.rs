@@ -42,6 +42,7 @@ mod tree;
 
 use super::layout::{Line, lay_out_text};
 use crate::source::SourceFile;
+pub(super) use project::is_wide;
 use project::Projector;
 use scan::parse;
 

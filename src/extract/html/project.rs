@@ -9,7 +9,7 @@ use crate::extract::normalize::looks_like_value;
 use crate::source::{Span, floor_char_boundary};
 
 /// Whether a line break next to a character disappears, as in CJK text.
-pub(super) fn is_wide(c: char) -> bool {
+pub(in crate::extract) fn is_wide(c: char) -> bool {
     matches!(c,
         '\u{2e80}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}'

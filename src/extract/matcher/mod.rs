@@ -19,6 +19,7 @@ use metadata::metadata;
 use tables::{Scratch, unknown_tables};
 
 use super::Input;
+use super::labels::{closest_heading, same_ordinal_style};
 use super::layout::{Document, Unit};
 use super::normalize::{normalize, split_ordinal};
 use crate::report::{InputKind, LabelMatch, Layout, Report, SectionData};
@@ -133,13 +134,17 @@ impl<'r> Extractor<'r> {
         if exact.is_some() {
             return exact;
         }
-        let (_, rest) = split_ordinal(&norm);
+        let (ordinal, rest) = split_ordinal(&norm);
         if rest.is_empty() {
             return None;
         }
         self.sections
             .iter()
-            .position(|labels| labels.iter().any(|label| label.rest == rest))
+            .position(|labels| {
+                labels.iter().any(|label| {
+                    label.rest == rest && same_ordinal_style(split_ordinal(&label.full).0, ordinal)
+                })
+            })
             .map(|i| (i, LabelMatch::Drift))
     }
 
@@ -186,7 +191,7 @@ impl<'r> Extractor<'r> {
                     .map_or(line.end, |l| l.start),
             });
         }
-        let mut anomalies = Vec::new();
+        let mut anomalies = document.notes.clone();
         let mut fit = Fit {
             found: 0,
             declared: 0,
@@ -219,7 +224,7 @@ impl<'r> Extractor<'r> {
             rule_set: self.rule_set.id.clone(),
             text: document.text.clone(),
             line_map: match document.input {
-                InputKind::Text => Vec::new(),
+                InputKind::Text | InputKind::Docx => Vec::new(),
                 _ => document.lines.iter().map(|l| (l.start, l.span)).collect(),
             },
             meta,
@@ -230,41 +235,73 @@ impl<'r> Extractor<'r> {
         (report, fit)
     }
 
+    /// Finds the sections' headings: first the lines that print a declared title or alias;
+    /// then, for the sections still missing, a line that prints one without its ordinal
+    /// (a subsection's `（二）` is no section's `二、`), else the heading closest to one
+    /// ([`super::labels::heading_distance`]) between the neighbouring sections found.
     fn find_sections(&self, document: &Document, lines: &NormalizedLines) -> Vec<Heading> {
         let mut found: Vec<Heading> = Vec::new();
         let mut taken = vec![false; self.sections.len()];
-        for (line_index, line) in document.lines.iter().enumerate() {
-            if !heading_candidate(document, line) {
-                continue;
-            }
-            let Some(norm) = lines.short(line_index) else {
-                continue;
-            };
-            let norm = norm.text;
-            let (_, rest) = split_ordinal(norm);
+        let candidates: Vec<(usize, &str)> = (0..document.lines.len())
+            .filter(|&i| heading_candidate(document, &document.lines[i]))
+            .filter_map(|i| lines.short(i).map(|n| (i, n.text)))
+            .collect();
+        for &(line, norm) in &candidates {
             let matched = self.sections.iter().enumerate().find_map(|(i, labels)| {
-                if taken[i] {
-                    return None;
-                }
-                labels.iter().find_map(|label| {
-                    if label.full == norm {
-                        Some((i, label.kind))
-                    } else if !rest.is_empty() && label.rest == rest {
-                        Some((i, LabelMatch::Drift))
-                    } else {
-                        None
-                    }
-                })
+                let label = labels.iter().find(|l| !taken[i] && l.full == norm)?;
+                Some((i, label.kind))
             });
             if let Some((section, matched)) = matched {
                 taken[section] = true;
                 found.push(Heading {
                     section,
-                    line: line_index,
+                    line,
                     matched,
                 });
             }
         }
+        for &(line, norm) in &candidates {
+            let (ordinal, rest) = split_ordinal(norm);
+            if rest.is_empty() || found.iter().any(|h| h.line == line) {
+                continue;
+            }
+            let matched = self.sections.iter().enumerate().position(|(i, labels)| {
+                !taken[i]
+                    && labels.iter().any(|l| {
+                        l.rest == rest && same_ordinal_style(split_ordinal(&l.full).0, ordinal)
+                    })
+            });
+            if let Some(section) = matched {
+                taken[section] = true;
+                found.push(Heading {
+                    section,
+                    line,
+                    matched: LabelMatch::Drift,
+                });
+            }
+        }
+        let missing: Vec<usize> = (0..self.sections.len()).filter(|&s| !taken[s]).collect();
+        for section in missing {
+            let after = found.iter().filter(|h| h.section < section).map(|h| h.line);
+            let before = found.iter().filter(|h| h.section > section).map(|h| h.line);
+            let free = candidates
+                .iter()
+                .copied()
+                .filter(|&(line, _)| !found.iter().any(|h| h.line == line));
+            let declared: Vec<&str> = self.sections[section]
+                .iter()
+                .map(|l| l.full.as_str())
+                .collect();
+            if let Some(line) = closest_heading(free, (after.max(), before.min()), &declared) {
+                taken[section] = true;
+                found.push(Heading {
+                    section,
+                    line,
+                    matched: LabelMatch::Drift,
+                });
+            }
+        }
+        found.sort_by_key(|h| h.line);
         found
     }
 }

@@ -4,7 +4,8 @@ use super::TableLabels;
 use super::lines::NormalizedLine;
 use super::tables::Printed;
 use crate::extract::layout::Line;
-use crate::extract::normalize::split_ordinal;
+use crate::extract::labels::{closest, row_distance};
+use crate::extract::normalize::{normalize, split_ordinal};
 use crate::report::LabelMatch;
 
 impl LabelMatch {
@@ -95,5 +96,21 @@ pub(super) fn match_row(
             None => {}
         }
     }
-    None
+    if strict {
+        return None;
+    }
+    // A row with values whose label differs a little from every declared spelling: the
+    // closest of the rows expected here (the unmatched ones just before and after the
+    // cursor). Normalised again: traditional characters in a report otherwise written in
+    // simplified ones were not converted.
+    let printed = normalize(single);
+    let (_, rest) = split_ordinal(&printed);
+    let near = cursor.saturating_sub(NEAR_ROWS)..(cursor + NEAR_ROWS).min(labels.rows.len());
+    let candidates = near
+        .filter(|&k| !matched[k])
+        .flat_map(|k| labels.rows[k].1.iter().map(move |l| (k, l.rest.as_str())));
+    closest(rest, candidates, row_distance).map(|k| (k, LabelMatch::Drift, Printed::Cell(last)))
 }
+
+/// How many declared rows before and after the cursor a drifted row label may name.
+const NEAR_ROWS: usize = 3;
