@@ -6,6 +6,7 @@ mod docs;
 mod extract;
 mod html;
 mod national;
+mod pdf;
 mod render;
 mod rule_tests;
 mod support;

@@ -15,7 +15,7 @@ use crate::ruleset::{RuleSet, Severity};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json）；- 表示标准输入
+    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json .pdf）；- 表示标准输入
     /// / report files or directories; - reads standard input
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -590,7 +590,7 @@ fn expand_paths(paths: &[String], filter: &PathFilter, missing: &mut bool) -> Ve
             found.retain(|f| filter.keeps(f.strip_prefix(p).unwrap_or(f)));
             if found.is_empty() {
                 eprintln!(
-                    "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json）"
+                    "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json .pdf）"
                 );
                 *missing = true;
             }

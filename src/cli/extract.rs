@@ -19,7 +19,7 @@ use crate::source::{SourceFile, Span};
 
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
-    /// 报告文件（.txt、.html、.toml、.json）；「-」读标准输入 / the report file; `-` reads stdin
+    /// 报告文件（.txt、.html、.toml、.json、.pdf）；「-」读标准输入 / the report file; `-` reads stdin
     file: String,
     /// 输出格式 / output format
     #[arg(long, value_enum, default_value_t = Format::Toml)]
@@ -180,6 +180,7 @@ fn input_name(kind: InputKind) -> &'static str {
         InputKind::Html => "html",
         InputKind::Toml => "toml",
         InputKind::Json => "json",
+        InputKind::Pdf => "pdf",
     }
 }
 

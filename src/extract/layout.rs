@@ -43,7 +43,7 @@ impl Document {
     /// lines for HTML.
     #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
-        if self.input == InputKind::Text {
+        if matches!(self.input, InputKind::Text | InputKind::Pdf) {
             return Span::new(start, end);
         }
         let first = self.lines.partition_point(|l| l.end < start);

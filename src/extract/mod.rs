@@ -8,6 +8,7 @@ mod html;
 mod layout;
 mod matcher;
 mod normalize;
+mod pdf;
 mod structured;
 mod value;
 
@@ -59,8 +60,18 @@ pub struct ReadError {
 pub enum ReadErrorKind {
     Empty,
     Binary,
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     Syntax(String),
+    /// A PDF without a text layer: a scan or pictures of pages.
+    PdfScanned,
+    /// A PDF whose fonts have no Unicode map: its text would be the fonts' internal codes.
+    PdfNoUnicodeMap,
+    /// A PDF locked with a password.
+    PdfEncrypted,
+    /// A file that starts like a PDF but cannot be parsed.
+    PdfDamaged(String),
 }
 
 impl fmt::Display for ReadError {
@@ -69,7 +80,7 @@ impl fmt::Display for ReadError {
             ReadErrorKind::Empty => write!(f, "「{}」是空文件 / the file is empty", self.name),
             ReadErrorKind::Binary => write!(
                 f,
-                "「{}」不是文本或网页文件（可能是图片、PDF 或压缩包）/ not a text or HTML file",
+                "「{}」不是文本、网页或 PDF 文件（可能是图片或压缩包）/ not a text, HTML or PDF file",
                 self.name
             ),
             ReadErrorKind::TooLarge { bytes } => write!(
@@ -80,6 +91,26 @@ impl fmt::Display for ReadError {
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
             ReadErrorKind::Syntax(message) => write!(f, "「{}」格式有误：{message}", self.name),
+            ReadErrorKind::PdfScanned => write!(
+                f,
+                "「{}」是扫描件或图片，没有文字层，gouji 无法读取；请提供文字版 PDF、Word 或网页版本 / a scanned PDF without a text layer",
+                self.name
+            ),
+            ReadErrorKind::PdfNoUnicodeMap => write!(
+                f,
+                "「{}」的字体没有文字编码对照表（ToUnicode），读出的只会是乱码，gouji 无法读取；请提供文字版 PDF、Word 或网页版本 / the PDF's fonts have no Unicode map",
+                self.name
+            ),
+            ReadErrorKind::PdfEncrypted => write!(
+                f,
+                "「{}」设有打开密码，gouji 无法读取；请提供未加密的版本 / the PDF is protected by a password",
+                self.name
+            ),
+            ReadErrorKind::PdfDamaged(message) => write!(
+                f,
+                "「{}」不是完整有效的 PDF 文件，gouji 无法读取（{message}）/ a damaged PDF",
+                self.name
+            ),
         }
     }
 }
@@ -93,6 +124,10 @@ impl miette::Diagnostic for ReadError {
             ReadErrorKind::Binary => "binary-input",
             ReadErrorKind::TooLarge { .. } => "input-too-large",
             ReadErrorKind::Syntax(_) => "input-syntax",
+            ReadErrorKind::PdfScanned => "pdf-scanned",
+            ReadErrorKind::PdfNoUnicodeMap => "pdf-no-unicode-map",
+            ReadErrorKind::PdfEncrypted => "pdf-encrypted",
+            ReadErrorKind::PdfDamaged(_) => "pdf-damaged",
         };
         Some(Box::new(format!("gouji::{code}")))
     }
@@ -129,10 +164,14 @@ pub fn detect_kind(name: &str, bytes: &[u8]) -> InputKind {
         (".toml", InputKind::Toml),
         (".json", InputKind::Json),
         (".txt", InputKind::Text),
+        (".pdf", InputKind::Pdf),
     ] {
         if lower.ends_with(suffix) {
             return kind;
         }
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return InputKind::Pdf;
     }
     let head: Vec<u8> = bytes.iter().take(2048).copied().collect();
     let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
@@ -163,6 +202,9 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
         return Err(error(ReadErrorKind::TooLarge { bytes: bytes.len() }));
     }
     let kind = detect_kind(name, bytes);
+    if kind == InputKind::Pdf {
+        return load_pdf(name, bytes);
+    }
     let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
         decode::DecodeError::Empty => error(ReadErrorKind::Empty),
         decode::DecodeError::Binary { .. } => error(ReadErrorKind::Binary),
@@ -191,5 +233,31 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
             }))
         }
         InputKind::Toml | InputKind::Json => structured::parse(kind, source).map(Input::Structured),
+        InputKind::Pdf => load_pdf(name, bytes),
     }
+}
+
+/// Reads a PDF into layout text and lays that out like any text: spans point into the
+/// rendering, which `gouji extract` and messages show.
+fn load_pdf(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let rendering = pdf::read(bytes).map_err(|refusal| ReadError {
+        name: name.to_owned(),
+        kind: match refusal {
+            pdf::Refusal::Scanned => ReadErrorKind::PdfScanned,
+            pdf::Refusal::NoUnicodeMap => ReadErrorKind::PdfNoUnicodeMap,
+            pdf::Refusal::Encrypted => ReadErrorKind::PdfEncrypted,
+            pdf::Refusal::Damaged(message) => ReadErrorKind::PdfDamaged(message),
+        },
+        at: None,
+    })?;
+    let source = SourceFile::new(name, rendering.text);
+    let lines = layout::lay_out_text(&source);
+    let text = source.shared_text();
+    Ok(Input::Document(Document {
+        source,
+        input: InputKind::Pdf,
+        encoding: "PDF",
+        text,
+        lines,
+    }))
 }

@@ -64,6 +64,8 @@ pub enum InputKind {
     Html,
     Toml,
     Json,
+    /// A PDF, read as the layout text of its pages.
+    Pdf,
 }
 
 /// What the report says about itself. Each field is absent when the report does not say it.

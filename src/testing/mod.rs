@@ -34,7 +34,7 @@ use expect::Expectation;
 pub const TESTS_DIR: &str = "tests";
 
 /// The extensions of report files, as `gouji check` reads them.
-pub const REPORT_EXTENSIONS: [&str; 6] = ["txt", "html", "htm", "shtml", "toml", "json"];
+pub const REPORT_EXTENSIONS: [&str; 7] = ["txt", "html", "htm", "shtml", "toml", "json", "pdf"];
 
 /// Folders that discovery does not enter: build output and hidden folders.
 fn skipped_dir(name: &str) -> bool {
