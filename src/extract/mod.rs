@@ -17,6 +17,7 @@ use std::fmt;
 pub use layout::{Document, Line, LineCell};
 pub use matcher::{Extractor, Fit, parse_date_prefix};
 pub use normalize::normalize;
+pub use pdf::Rendering as PdfRendering;
 
 use crate::report::InputKind;
 use crate::source::{SourceFile, Span};
@@ -237,10 +238,9 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     }
 }
 
-/// Reads a PDF into layout text and lays that out like any text: spans point into the
-/// rendering, which `gouji extract` and messages show.
-fn load_pdf(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    let rendering = pdf::read(bytes).map_err(|refusal| ReadError {
+/// Reads a PDF into layout text, with the page each line comes from.
+pub fn read_pdf(name: &str, bytes: &[u8]) -> Result<PdfRendering, ReadError> {
+    pdf::read(bytes).map_err(|refusal| ReadError {
         name: name.to_owned(),
         kind: match refusal {
             pdf::Refusal::Scanned => ReadErrorKind::PdfScanned,
@@ -249,8 +249,16 @@ fn load_pdf(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
             pdf::Refusal::Damaged(message) => ReadErrorKind::PdfDamaged(message),
         },
         at: None,
-    })?;
+    })
+}
+
+/// Reads a PDF into layout text and lays that out like any text: spans point into the
+/// rendering, which `gouji extract` and messages show.
+fn load_pdf(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    let rendering = read_pdf(name, bytes)?;
     let source = SourceFile::new(name, rendering.text);
+    // The page of each line is in `rendering.line_pages`, one per line of the text; it goes
+    // into the lines once they have a field for it.
     let lines = layout::lay_out_text(&source);
     let text = source.shared_text();
     Ok(Input::Document(Document {

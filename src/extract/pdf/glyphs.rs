@@ -1,6 +1,6 @@
 //! The first step of reading a PDF: every glyph with its position and every ruling line of
 //! every page, in page coordinates (points, origin at the top left, y growing downwards).
-//! `pdf-extract` interprets the content streams (fonts, ToUnicode maps, text and graphics
+//! `pdf-extract` interprets the content streams (fonts, `ToUnicode` maps, text and graphics
 //! state); this module only records what it reports.
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
@@ -82,14 +82,14 @@ impl Collector {
         }
         let rule = if (y0 - y1).abs() <= 0.5 && (x1 - x0).abs() >= MIN_RULE_LENGTH {
             Rule {
-                at: (y0 + y1) / 2.0,
+                at: f64::midpoint(y0, y1),
                 from: x0.min(x1),
                 to: x0.max(x1),
                 vertical: false,
             }
         } else if (x0 - x1).abs() <= 0.5 && (y1 - y0).abs() >= MIN_RULE_LENGTH {
             Rule {
-                at: (x0 + x1) / 2.0,
+                at: f64::midpoint(x0, x1),
                 from: y0.min(y1),
                 to: y0.max(y1),
                 vertical: true,
@@ -102,11 +102,11 @@ impl Collector {
 
     /// A box becomes a rule along its long middle line when it is thin; `stroked` boxes are
     /// four rules.
-    fn rectangle(&mut self, ctm: &Transform, (x, y, w, h): (f64, f64, f64, f64), stroked: bool) {
-        let a = self.point(ctm, x, y);
-        let b = self.point(ctm, x + w, y + h);
-        let (left, right) = (a.0.min(b.0), a.0.max(b.0));
-        let (top, bottom) = (a.1.min(b.1), a.1.max(b.1));
+    fn rectangle(&mut self, ctm: &Transform, corner: (f64, f64), size: (f64, f64), stroked: bool) {
+        let (x0, y0) = self.point(ctm, corner.0, corner.1);
+        let (x1, y1) = self.point(ctm, corner.0 + size.0, corner.1 + size.1);
+        let (left, right) = (x0.min(x1), x0.max(x1));
+        let (top, bottom) = (y0.min(y1), y0.max(y1));
         if stroked {
             self.segment((left, top), (right, top), 0.0);
             self.segment((left, bottom), (right, bottom), 0.0);
@@ -146,7 +146,7 @@ impl Collector {
                     // Curves make no rules.
                     corners.clear();
                 }
-                PathOp::Rect(x, y, w, h) => self.rectangle(ctm, (x, y, w, h), stroked),
+                PathOp::Rect(x, y, w, h) => self.rectangle(ctm, (x, y), (w, h), stroked),
                 PathOp::Close => {
                     if stroked {
                         self.segment(current, start, 0.0);
@@ -158,7 +158,7 @@ impl Collector {
         self.filled_shape(&corners, stroked);
     }
 
-    /// A filled polygon drawn line by line (as LibreOffice draws borders) whose bounding box
+    /// A filled polygon drawn line by line (as `LibreOffice` draws borders) whose bounding box
     /// is thin is a rule, like a thin filled box.
     fn filled_shape(&mut self, corners: &[(f64, f64)], stroked: bool) {
         if stroked || corners.len() < 3 {
@@ -173,10 +173,10 @@ impl Collector {
             bottom = bottom.max(y);
         }
         if right - left >= bottom - top {
-            let middle = (top + bottom) / 2.0;
+            let middle = f64::midpoint(top, bottom);
             self.segment((left, middle), (right, middle), bottom - top);
         } else {
-            let middle = (left + right) / 2.0;
+            let middle = f64::midpoint(left, right);
             self.segment((middle, top), (middle, bottom), right - left);
         }
     }

@@ -4,7 +4,7 @@
 //! a Unicode map, a password — is refused, never read as garbage.
 //!
 //! `pdf-extract` (pure Rust, on `lopdf`) interprets the PDF: fonts (TrueType/CID, Type 1/CFF,
-//! Type 3), ToUnicode maps, text and graphics state, decryption.
+//! Type 3), `ToUnicode` maps, text and graphics state, decryption.
 
 mod glyphs;
 mod lines;

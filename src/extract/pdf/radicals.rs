@@ -1,6 +1,7 @@
 //! Fonts often map one glyph from both a radical and the ideograph it looks like (生 and the
-//! Kangxi radical ⽣), and PDF writers such as Chromium's put the radical into the ToUnicode
-//! map. A report's text is never written in radicals: each is read as its ideograph.
+//! Kangxi radical ⽣), and PDF writers such as Chromium's put the radical into the
+//! `ToUnicode` map. A report's text is never written in radicals: each is read as its
+//! ideograph.
 
 use unicode_normalization::UnicodeNormalization;
 

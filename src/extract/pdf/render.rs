@@ -70,7 +70,7 @@ pub fn render(pages: &[Page]) -> Rendering {
             // A table that goes on at the top of the next page is one table.
             match (blocks.last_mut(), block) {
                 (Some(Block::Table(above)), Block::Table(next)) if above.continues_onto(&next) => {
-                    above.rows.extend(next.rows);
+                    above.extend(next);
                 }
                 (_, block) => blocks.push(block),
             }

@@ -31,6 +31,10 @@ pub struct Table {
     pub left: f64,
     pub right: f64,
     pub rows: Vec<Row>,
+    /// Whether the page cuts the table at its top or bottom, with no rule there: the row
+    /// there goes on over the page break.
+    pub open_top: bool,
+    pub open_bottom: bool,
 }
 
 impl Table {
@@ -40,6 +44,31 @@ impl Table {
             && line.middle() < self.bottom
             && line.left() < self.right
             && line.right() > self.left
+    }
+
+    /// Appends `next`, which continues this table on the next page; a row the page break cut
+    /// in two is one row again.
+    pub fn extend(&mut self, mut next: Table) {
+        if self.open_bottom && next.open_top && !next.rows.is_empty() {
+            let first = next.rows.remove(0);
+            if let Some(last) = self.rows.last_mut() {
+                let same_cells = last.cells.len() == first.cells.len()
+                    && last
+                        .cells
+                        .iter()
+                        .zip(&first.cells)
+                        .all(|(a, b)| (a.left - b.left).abs() <= TOUCH);
+                if same_cells {
+                    for (cell, rest) in last.cells.iter_mut().zip(first.cells) {
+                        cell.text = join_stacked(&[std::mem::take(&mut cell.text), rest.text]);
+                    }
+                } else {
+                    self.rows.push(first);
+                }
+            }
+        }
+        self.rows.extend(next.rows);
+        self.open_bottom = next.open_bottom;
     }
 
     /// Whether `next` continues this table on the page after its last row's: same left and
@@ -65,7 +94,6 @@ pub fn take_tables(page: &Page, lines: &mut Vec<TextLine>) -> Vec<Table> {
 
 /// Groups rules into sets that touch one another (union–find over pairs).
 fn grids(rules: &[Rule]) -> Vec<Vec<Rule>> {
-    let mut parent: Vec<usize> = (0..rules.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -73,23 +101,24 @@ fn grids(rules: &[Rule]) -> Vec<Vec<Rule>> {
         }
         i
     }
-    for i in 0..rules.len() {
-        for j in i + 1..rules.len() {
-            if touch(&rules[i], &rules[j]) {
-                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                parent[a] = b;
+    let mut parent: Vec<usize> = (0..rules.len()).collect();
+    for (i, a) in rules.iter().enumerate() {
+        for (j, b) in rules.iter().enumerate().skip(i + 1) {
+            if touch(a, b) {
+                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
+                parent[ra] = rb;
             }
         }
     }
     let mut groups: Vec<Vec<Rule>> = Vec::new();
     let mut index_of_root = vec![usize::MAX; rules.len()];
-    for i in 0..rules.len() {
+    for (i, rule) in rules.iter().enumerate() {
         let r = root(&mut parent, i);
         if index_of_root[r] == usize::MAX {
             index_of_root[r] = groups.len();
             groups.push(Vec::new());
         }
-        groups[index_of_root[r]].push(rules[i]);
+        groups[index_of_root[r]].push(*rule);
     }
     groups
 }
@@ -132,6 +161,8 @@ fn grid_table(page: u32, rules: &[Rule], lines: &[TextLine]) -> Option<Table> {
     if xs.len() < 2 || ys.len() < 2 {
         return None;
     }
+    let horizontal = cluster(rules.iter().filter(|r| !r.vertical).map(|r| r.at).collect());
+    let ruled_at = |y: f64| horizontal.iter().any(|&h| (h - y).abs() <= TOUCH);
     let mut table = Table {
         page,
         top: ys[0],
@@ -139,11 +170,13 @@ fn grid_table(page: u32, rules: &[Rule], lines: &[TextLine]) -> Option<Table> {
         left: xs[0],
         right: xs[xs.len() - 1],
         rows: Vec::new(),
+        open_top: !ruled_at(ys[0]),
+        open_bottom: !ruled_at(ys[ys.len() - 1]),
     };
     let inside: Vec<&TextLine> = lines.iter().filter(|l| table.holds(l)).collect();
     for band in ys.windows(2) {
         let (top, bottom) = (band[0], band[1]);
-        let middle = (top + bottom) / 2.0;
+        let middle = f64::midpoint(top, bottom);
         // The vertical rules crossing this row cut it into cells.
         let cuts: Vec<f64> = xs
             .iter()
@@ -171,7 +204,7 @@ fn grid_table(page: u32, rules: &[Rule], lines: &[TextLine]) -> Option<Table> {
             .filter(|l| top < l.middle() && l.middle() < bottom)
         {
             for run in runs(&line.glyphs, &cuts) {
-                let centre = (run.left + run.right) / 2.0;
+                let centre = f64::midpoint(run.left, run.right);
                 if let Some(i) = cells
                     .iter()
                     .position(|c| c.left <= centre && centre < c.right)
