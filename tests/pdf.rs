@@ -204,3 +204,38 @@ fn page_numbers() {
     assert!(!rendering.text.contains("_门户网站"), "{}", rendering.text);
     assert!(!rendering.text.contains("1/3"), "{}", rendering.text);
 }
+
+/// Through the command line: a refused PDF is an unreadable input (exit 2) with its reason;
+/// a directory's PDFs are checked; `gouji extract` reads a PDF's tables.
+#[test]
+fn command_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let scan = gouji(&dir, &["check", "refused/scan.pdf"], None);
+    scan.code(2);
+    assert!(scan.stderr.contains("扫描件"), "{}", scan.stderr);
+    assert!(
+        scan.stderr.contains("gouji::pdf-scanned"),
+        "{}",
+        scan.stderr
+    );
+
+    let scratch = crate::support::Scratch::new("pdf", "directory");
+    scratch.write("报告.pdf", fixture("2021-defects.chromium.pdf"));
+    let run = scratch.run(&["check", ".", "--format", "json"]);
+    run.code(1);
+    let json = run.json();
+    assert_eq!(json["reports"][0]["input"], "pdf", "{json}");
+
+    let extract = gouji(&dir, &["extract", "2021-clean.libreoffice.pdf"], None);
+    extract.code(0);
+    assert!(
+        extract.stdout.contains("\"种类\" = \"pdf\""),
+        "{}",
+        extract.stdout
+    );
+    assert!(
+        extract.stdout.contains("\"匹配度\" = \"60/60\""),
+        "{}",
+        extract.stdout
+    );
+}

@@ -15,6 +15,7 @@ mod tables;
 pub use render::Rendering;
 
 use glyphs::{Collector, Page};
+use rayon::prelude::*;
 
 /// Why a PDF is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +55,8 @@ pub fn read(bytes: &[u8]) -> Result<Rendering, Refusal> {
     Ok(render::render(&pages))
 }
 
-/// The glyphs and rules of every page. `pdf-extract` panics on some malformed files; such a
-/// file is refused as damaged, and reading goes on with the next file.
+/// The glyphs and rules of every page, pages read in parallel. `pdf-extract` panics on some
+/// malformed files; such a file is refused as damaged, and reading goes on with the next file.
 fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
     let mut document = pdf_extract::Document::load_mem(bytes).map_err(|e| match e {
         pdf_extract::Error::Decryption(_) => Refusal::Encrypted,
@@ -64,17 +65,23 @@ fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
     if document.is_encrypted() && document.decrypt("").is_err() {
         return Err(Refusal::Encrypted);
     }
-    let mut collector = Collector::default();
-    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        pdf_extract::output_doc(&document, &mut collector)
-    }));
-    match walked {
-        Ok(Ok(())) => Ok(collector.pages),
-        Ok(Err(e)) => Err(Refusal::Damaged(e.to_string())),
-        Err(_) => Err(Refusal::Damaged(
-            "无法解析的内容 / unparsable content".to_owned(),
-        )),
-    }
+    let numbers: Vec<u32> = document.get_pages().keys().copied().collect();
+    numbers
+        .par_iter()
+        .map(|&number| {
+            let mut collector = Collector::default();
+            let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(&document, &mut collector, number)
+            }));
+            match walked {
+                Ok(Ok(())) => Ok(collector.pages.pop().unwrap_or_default()),
+                Ok(Err(e)) => Err(Refusal::Damaged(e.to_string())),
+                Err(_) => Err(Refusal::Damaged(
+                    "无法解析的内容 / unparsable content".to_owned(),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// Characters that a report's text never consists of, but fonts' internal codes read as
