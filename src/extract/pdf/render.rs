@@ -78,13 +78,12 @@ pub fn render(pages: &[Page]) -> Rendering {
     }
     let scale = Scale::of(pages);
     let mut out = Rendering::default();
-    let paragraphs = join_paragraphs(&blocks);
+    let paragraphs = join_paragraphs(&blocks, &scale);
     for (block, joined) in blocks.iter().zip(paragraphs) {
         match block {
             Block::Line(line) => {
                 if let Some(text) = joined {
-                    let indent = scale.column(line.left());
-                    out.push(&format!("{:indent$}{text}", ""), line.page);
+                    out.push(&text, line.page);
                 }
             }
             Block::Table(table) => render_table(table, &scale, &mut out),
@@ -174,7 +173,7 @@ fn drop_running_lines(pages: &[Page], page_lines: &mut [Vec<TextLine>]) {
 /// For each block, the text of the paragraph it starts (`None` for a line that continues the
 /// paragraph above it; tables get `Some` of nothing). A line continues the one above when
 /// that one runs to the right edge of the text and this one does not start further in.
-fn join_paragraphs(blocks: &[Block]) -> Vec<Option<String>> {
+fn join_paragraphs(blocks: &[Block], scale: &Scale) -> Vec<Option<String>> {
     let right_edge = blocks
         .iter()
         .filter_map(|b| match b {
@@ -202,12 +201,15 @@ fn join_paragraphs(blocks: &[Block]) -> Vec<Option<String>> {
         match open {
             Some(at) if continues && single_run => {
                 if let Some(Some(text)) = out.get_mut(at) {
-                    *text = join_stacked(&[std::mem::take(text), line.text()]);
+                    let indent = text.len() - text.trim_start().len();
+                    let joined = join_stacked(&[text[indent..].to_owned(), line.text()]);
+                    text.truncate(indent);
+                    text.push_str(&joined);
                 }
                 out.push(None);
             }
             _ => {
-                out.push(Some(line_text(line)));
+                out.push(Some(line_text(line, scale)));
                 open = single_run.then_some(out.len() - 1);
             }
         }
@@ -216,33 +218,15 @@ fn join_paragraphs(blocks: &[Block]) -> Vec<Option<String>> {
     out
 }
 
-/// A line outside ruled tables: its runs at their columns, at least [`CELL_SPACING`] apart.
-fn line_text(line: &TextLine) -> String {
-    let pieces = runs(&line.glyphs, &[]);
-    if pieces.len() <= 1 {
-        return line.text();
-    }
-    let Some(first) = pieces.first() else {
-        return String::new();
-    };
-    // Columns relative to the line's start; the caller indents the line.
-    let unit = line
-        .glyphs
-        .iter()
-        .filter_map(|g| {
-            let w = display_width(&g.text);
-            #[allow(clippy::cast_precision_loss)]
-            (w > 0 && g.advance > 0.0).then(|| g.advance / w as f64)
-        })
-        .fold(f64::INFINITY, f64::min);
-    let unit = if unit.is_finite() { unit.max(1.0) } else { 5.0 };
+/// A line outside ruled tables: each run at the column of its x position (so that the runs
+/// of a table without rules stand under one another), at least [`CELL_SPACING`] apart.
+fn line_text(line: &TextLine, scale: &Scale) -> String {
     let mut text = String::new();
     let mut width = 0;
-    for run in &pieces {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let at = ((run.left - first.left) / unit).round().clamp(0.0, 1000.0) as usize;
+    for run in runs(&line.glyphs, &[]) {
+        let at = scale.column(run.left);
         let at = if width == 0 {
-            0
+            at
         } else {
             at.max(width + CELL_SPACING)
         };

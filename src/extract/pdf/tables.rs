@@ -146,7 +146,7 @@ pub fn cluster(mut positions: Vec<f64>) -> Vec<f64> {
 }
 
 /// Reads the rows of one grid from the lines inside it; `None` when the rules do not make a
-/// grid of at least one cell with text.
+/// grid of at least two columns and one cell with text.
 fn grid_table(page: u32, rules: &[Rule], lines: &[TextLine]) -> Option<Table> {
     let xs = cluster(rules.iter().filter(|r| r.vertical).map(|r| r.at).collect());
     // A table broken by a page has no rule where the page cuts it: the ends of its vertical
@@ -158,7 +158,9 @@ fn grid_table(page: u32, rules: &[Rule], lines: &[TextLine]) -> Option<Table> {
             .chain(rules.iter().filter(|r| r.vertical).map(|r| r.to))
             .collect(),
     );
-    if xs.len() < 2 || ys.len() < 2 {
+    // A frame around text, with no rule between columns, is no grid: its lines are read
+    // by their gaps like any text.
+    if xs.len() < 3 || ys.len() < 2 {
         return None;
     }
     let horizontal = cluster(rules.iter().filter(|r| !r.vertical).map(|r| r.at).collect());
