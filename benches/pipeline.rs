@@ -2,7 +2,7 @@
 //!
 //! It generates seed-sized reports (most clean, one in ten with an imbalance), then measures
 //! - extracting one text report and one HTML page, in process;
-//! - reading a ten-page PDF report (Chromium's and LibreOffice's renderings), in process;
+//! - reading a ten-page PDF report (Chromium's and `LibreOffice`'s renderings), in process;
 //! - evaluating the built-in rule set on one report, in process;
 //! - one `gouji check` of a single report (wall time of the whole process);
 //! - `gouji check DIR` over N reports: reports per second and peak memory of the process.
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 /// A clean report of the 2019 format, laid out like the seed (tabs), owned by the project.
 const TEMPLATE: &str = include_str!("../tests/fixtures/cli/clean.txt");
 const HTML: &str = include_str!("../tests/fixtures/reports/html/seed.html");
-/// A ten-page report printed to PDF by Chromium (Type 3 fonts) and by LibreOffice (CID fonts).
+/// A ten-page report printed to PDF by Chromium (Type 3 fonts) and by `LibreOffice` (CID fonts).
 const PDF_CHROMIUM: &[u8] =
     include_bytes!("../tests/fixtures/published/bench/ten-pages.chromium.pdf");
 const PDF_LIBREOFFICE: &[u8] =
