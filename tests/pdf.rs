@@ -55,6 +55,12 @@ fn refusals() {
         load("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n"),
         Err(e) if matches!(e.kind, ReadErrorKind::PdfDamaged(_))
     ));
+    assert!(matches!(load("empty.pdf", b""), Err(e) if e.kind == ReadErrorKind::Empty));
+    // Detected by its magic bytes whatever its name.
+    assert!(matches!(
+        load("附件", &fixture("refused/scan.pdf")),
+        Err(e) if e.kind == ReadErrorKind::PdfScanned
+    ));
 }
 
 #[test]

@@ -203,7 +203,8 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
         return Err(error(ReadErrorKind::TooLarge { bytes: bytes.len() }));
     }
     let kind = detect_kind(name, bytes);
-    if kind == InputKind::Pdf {
+    // A PDF is binary: it is read before decoding text (an empty one is refused as empty).
+    if kind == InputKind::Pdf && !bytes.is_empty() {
         return load_pdf(name, bytes);
     }
     let (text, encoding) = decode::decode(bytes, kind == InputKind::Html).map_err(|e| match e {
