@@ -2,6 +2,7 @@
 //!
 //! It generates seed-sized reports (most clean, one in ten with an imbalance), then measures
 //! - extracting one text report, one HTML page and one Word report, in process;
+//! - reading a ten-page PDF report (Chromium's and `LibreOffice`'s renderings), in process;
 //! - evaluating the built-in rule set on one report, in process;
 //! - one `gouji check` of a single report (wall time of the whole process);
 //! - `gouji check DIR` over N reports: reports per second and peak memory of the process.
@@ -17,6 +18,11 @@ const TEMPLATE: &str = include_str!("../tests/fixtures/cli/clean.txt");
 const HTML: &str = include_str!("../tests/fixtures/reports/html/seed.html");
 /// The same clean report written in Word: merged cells, numbered headings, a text box.
 const DOCX: &[u8] = include_bytes!("../tests/fixtures/docx/handmade/clean-2019.docx");
+/// A ten-page report printed to PDF by Chromium (Type 3 fonts) and by `LibreOffice` (CID fonts).
+const PDF_CHROMIUM: &[u8] =
+    include_bytes!("../tests/fixtures/published/bench/ten-pages.chromium.pdf");
+const PDF_LIBREOFFICE: &[u8] =
+    include_bytes!("../tests/fixtures/published/bench/ten-pages.libreoffice.pdf");
 
 #[allow(clippy::cast_precision_loss)] // report counts and kilobytes, far below 2^52
 fn main() {
@@ -113,6 +119,23 @@ fn in_process() {
             std::hint::black_box(extractor.read(&input));
         }),
     );
+    for (label, pdf) in [
+        ("load + extract, 10-page PDF (Chromium):", PDF_CHROMIUM),
+        (
+            "load + extract, 10-page PDF (LibreOffice):",
+            PDF_LIBREOFFICE,
+        ),
+    ] {
+        let extractor = &extractor;
+        per(
+            label,
+            20,
+            Box::new(move || {
+                let input = gouji::extract::load("report.pdf", pdf).expect("loads");
+                std::hint::black_box(extractor.read(&input));
+            }),
+        );
+    }
     let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
     let (report, _) = extractor.read(&input);
     let params = gouji::eval::ParamValues::new(&rule_set, &[]).expect("defaults");

@@ -377,7 +377,10 @@ fn usage_errors_and_unreadable_inputs_exit_2() {
             "无法读取「missing.txt」：文件不存在",
         ),
         (&["check", "empty.txt"], "「empty.txt」是空文件"),
-        (&["check", "scan.pdf"], "「scan.pdf」不是文本或网页文件"),
+        (
+            &["check", "scan.pdf"],
+            "「scan.pdf」不是完整有效的 PDF 文件",
+        ),
         (
             &["check", "--ruleset", "national-2091", "clean.txt"],
             "找不到规则集「national-2091」",

@@ -9,6 +9,7 @@ mod hostile;
 mod html;
 mod html_output;
 mod national;
+mod pdf;
 mod render;
 mod rule_tests;
 mod support;

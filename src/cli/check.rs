@@ -15,7 +15,7 @@ use crate::ruleset::{RuleSet, Severity};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json .docx）；- 表示标准输入
+    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json .docx .pdf）；- 表示标准输入
     /// / report files or directories; - reads standard input
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -570,7 +570,7 @@ fn expand_paths(
             found.retain(|f| filter.keeps(f.strip_prefix(p).unwrap_or(f)));
             if found.is_empty() {
                 eprintln!(
-                    "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json .docx）"
+                    "gouji: 目录「{path}」中没有要检查的报告文件（.txt .html .htm .shtml .toml .json .docx .pdf）"
                 );
                 *missing = true;
             }

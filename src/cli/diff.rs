@@ -16,7 +16,7 @@ pub struct DiffArgs {
     /// 新的规则集：规则文件或规则集标识 / the new rule set: a rule file or an id
     #[arg(long, value_name = "FILE|ID")]
     new: String,
-    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json .docx）
+    /// 报告文件或目录（目录会递归查找 .txt .html .htm .shtml .toml .json .docx .pdf）
     /// / report files or folders
     #[arg(required = true, value_name = "REPORTS")]
     reports: Vec<PathBuf>,

@@ -19,7 +19,7 @@ use crate::source::{SourceFile, Span};
 
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
-    /// 报告文件（.txt、.html、.docx、.toml、.json）；「-」读标准输入 / the report file; `-` reads stdin
+    /// 报告文件（.txt、.html、.docx、.pdf、.toml、.json）；「-」读标准输入 / the report file; `-` reads stdin
     file: String,
     /// 输出格式 / output format
     #[arg(long, value_enum, default_value_t = Format::Toml)]
@@ -181,6 +181,7 @@ fn input_name(kind: InputKind) -> &'static str {
         InputKind::Toml => "toml",
         InputKind::Json => "json",
         InputKind::Docx => "docx",
+        InputKind::Pdf => "pdf",
     }
 }
 

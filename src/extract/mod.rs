@@ -10,6 +10,7 @@ mod labels;
 mod layout;
 mod matcher;
 mod normalize;
+mod pdf;
 mod structured;
 mod value;
 
@@ -18,6 +19,7 @@ use std::fmt;
 pub use layout::{Document, Extent, Line, LineCell, Unit, display_width};
 pub use matcher::{Extractor, Fit, parse_date_prefix};
 pub use normalize::normalize;
+pub use pdf::Rendering as PdfRendering;
 
 use crate::report::{Anomaly, AnomalyKind, InputKind};
 use crate::source::{SourceFile, Span};
@@ -71,6 +73,14 @@ pub enum ReadErrorKind {
     },
     /// A Word package that cannot be read (damaged, or a part that inflates too far).
     Docx(String),
+    /// A PDF without a text layer: a scan or pictures of pages.
+    PdfScanned,
+    /// A PDF whose fonts have no Unicode map: its text would be the fonts' internal codes.
+    PdfNoUnicodeMap,
+    /// A PDF locked with a password.
+    PdfEncrypted,
+    /// A file that starts like a PDF but cannot be parsed.
+    PdfDamaged(String),
 }
 
 impl fmt::Display for ReadError {
@@ -79,7 +89,7 @@ impl fmt::Display for ReadError {
             ReadErrorKind::Empty => write!(f, "「{}」是空文件 / the file is empty", self.name),
             ReadErrorKind::Binary => write!(
                 f,
-                "「{}」不是文本或网页文件（可能是图片、PDF 或压缩包）/ not a text or HTML file",
+                "「{}」不是文本、网页或 PDF 文件（可能是图片或压缩包）/ not a text, HTML or PDF file",
                 self.name
             ),
             ReadErrorKind::TooLarge { bytes } => write!(
@@ -98,6 +108,24 @@ impl fmt::Display for ReadError {
             ReadErrorKind::Docx(message) => write!(
                 f,
                 "「{}」是无法读取的 Word 文档：{message}；请用 Word 或 WPS 打开后重新另存为 .docx / unreadable .docx",
+            ReadErrorKind::PdfScanned => write!(
+                f,
+                "「{}」是扫描件或图片，没有文字层，gouji 无法读取；请提供文字版 PDF、Word 或网页版本 / a scanned PDF without a text layer",
+                self.name
+            ),
+            ReadErrorKind::PdfNoUnicodeMap => write!(
+                f,
+                "「{}」的字体没有文字编码对照表（ToUnicode），读出的只会是乱码，gouji 无法读取；请提供文字版 PDF、Word 或网页版本 / the PDF's fonts have no Unicode map",
+                self.name
+            ),
+            ReadErrorKind::PdfEncrypted => write!(
+                f,
+                "「{}」设有打开密码，gouji 无法读取；请提供未加密的版本 / the PDF is protected by a password",
+                self.name
+            ),
+            ReadErrorKind::PdfDamaged(message) => write!(
+                f,
+                "「{}」不是完整有效的 PDF 文件，gouji 无法读取（{message}）/ a damaged PDF",
                 self.name
             ),
         }
@@ -115,6 +143,10 @@ impl miette::Diagnostic for ReadError {
             ReadErrorKind::Syntax(_) => "input-syntax",
             ReadErrorKind::LegacyOffice { .. } => "legacy-office-input",
             ReadErrorKind::Docx(_) => "docx-unreadable",
+            ReadErrorKind::PdfScanned => "pdf-scanned",
+            ReadErrorKind::PdfNoUnicodeMap => "pdf-no-unicode-map",
+            ReadErrorKind::PdfEncrypted => "pdf-encrypted",
+            ReadErrorKind::PdfDamaged(_) => "pdf-damaged",
         };
         Some(Box::new(format!("gouji::{code}")))
     }
@@ -160,6 +192,12 @@ pub const FORMATS: &[Format] = &[
         extensions: &[".html", ".htm", ".shtml"],
         sniff: looks_like_html,
         read: read_html,
+    },
+    Format {
+        kind: InputKind::Pdf,
+        extensions: &[".pdf"],
+        sniff: |bytes| bytes.starts_with(b"%PDF-"),
+        read: load_pdf,
     },
     Format {
         kind: InputKind::Docx,
@@ -294,6 +332,47 @@ fn read_toml(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
 fn read_json(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     let (source, _, _) = decoded(name, bytes, false)?;
     structured::parse(InputKind::Json, source).map(Input::Structured)
+}
+
+/// Reads a PDF into layout text, with the page each line comes from.
+pub fn read_pdf(name: &str, bytes: &[u8]) -> Result<PdfRendering, ReadError> {
+    pdf::read(bytes).map_err(|refusal| ReadError {
+        name: name.to_owned(),
+        kind: match refusal {
+            pdf::Refusal::Scanned => ReadErrorKind::PdfScanned,
+            pdf::Refusal::NoUnicodeMap => ReadErrorKind::PdfNoUnicodeMap,
+            pdf::Refusal::Encrypted => ReadErrorKind::PdfEncrypted,
+            pdf::Refusal::Damaged(message) => ReadErrorKind::PdfDamaged(message),
+        },
+        at: None,
+    })
+}
+
+/// Reads a PDF into layout text and lays that out like any text: spans point into the
+/// rendering, which `gouji extract` and messages show.
+fn load_pdf(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError {
+            name: name.to_owned(),
+            kind: ReadErrorKind::Empty,
+            at: None,
+        });
+    }
+    let rendering = read_pdf(name, bytes)?;
+    let source = SourceFile::new(name, rendering.text);
+    let mut lines = layout::lay_out_text(&source);
+    for (line, page) in lines.iter_mut().zip(&rendering.line_pages) {
+        line.page = Some(*page);
+    }
+    let text = source.shared_text();
+    Ok(Input::Document(Document {
+        source,
+        input: InputKind::Pdf,
+        encoding: "PDF",
+        text,
+        lines,
+        notes: Vec::new(),
+    }))
 }
 
 fn read_docx(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {

@@ -67,6 +67,8 @@ pub enum InputKind {
     Toml,
     Json,
     Docx,
+    /// A PDF, read as the layout text of its pages.
+    Pdf,
 }
 
 /// How a report's tables are laid out: the provenance of every cell read from it.

@@ -224,7 +224,7 @@ impl<'r> Extractor<'r> {
             rule_set: self.rule_set.id.clone(),
             text: document.text.clone(),
             line_map: match document.input {
-                InputKind::Text | InputKind::Docx => Vec::new(),
+                InputKind::Text | InputKind::Docx | InputKind::Pdf => Vec::new(),
                 _ => document.lines.iter().map(|l| (l.start, l.span)).collect(),
             },
             meta,

@@ -1,0 +1,92 @@
+//! The PDF reader: glyphs with their positions ([`glyphs`]) → lines and runs ([`lines`]) →
+//! ruled tables ([`tables`]) → layout text ([`render`]), which the text reader then reads
+//! like any space-aligned text. A PDF that cannot be read faithfully — a scan, fonts without
+//! a Unicode map, a password — is refused, never read as garbage.
+//!
+//! `pdf-extract` (pure Rust, on `lopdf`) interprets the PDF: fonts (TrueType/CID, Type 1/CFF,
+//! Type 3), `ToUnicode` maps, text and graphics state, decryption.
+
+mod glyphs;
+mod lines;
+mod radicals;
+mod render;
+mod tables;
+
+pub use render::Rendering;
+
+use glyphs::{Collector, Page};
+use rayon::prelude::*;
+
+/// Why a PDF is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No text at all: a scan or pictures of pages.
+    Scanned,
+    /// Text whose characters cannot be known: fonts without a Unicode map.
+    NoUnicodeMap,
+    /// Encrypted with a password other than the empty one.
+    Encrypted,
+    /// Not a PDF that can be parsed; the parser's own words.
+    Damaged(String),
+}
+
+/// At most this share of a PDF's glyphs may be characters no report is written in (private
+/// use, replacement characters, controls, stray Latin-1 letters): more means the fonts have no
+/// Unicode map and the text is the fonts' internal codes.
+const MAX_UNREADABLE_SHARE: f64 = 0.05;
+
+/// Reads a PDF into layout text.
+pub fn read(bytes: &[u8]) -> Result<Rendering, Refusal> {
+    let pages = pages(bytes)?;
+    let glyphs: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| &p.glyphs)
+        .filter(|g| !g.is_space())
+        .map(|g| g.text.as_str())
+        .collect();
+    if glyphs.is_empty() {
+        return Err(Refusal::Scanned);
+    }
+    let unreadable = glyphs.iter().filter(|t| t.chars().any(unreadable)).count();
+    #[allow(clippy::cast_precision_loss)] // glyph counts of one document
+    if unreadable as f64 > MAX_UNREADABLE_SHARE * glyphs.len() as f64 {
+        return Err(Refusal::NoUnicodeMap);
+    }
+    Ok(render::render(&pages))
+}
+
+/// The glyphs and rules of every page, pages read in parallel. `pdf-extract` panics on some
+/// malformed files; such a file is refused as damaged, and reading goes on with the next file.
+fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
+    let mut document = pdf_extract::Document::load_mem(bytes).map_err(|e| match e {
+        pdf_extract::Error::Decryption(_) => Refusal::Encrypted,
+        other => Refusal::Damaged(other.to_string()),
+    })?;
+    if document.is_encrypted() && document.decrypt("").is_err() {
+        return Err(Refusal::Encrypted);
+    }
+    let numbers: Vec<u32> = document.get_pages().keys().copied().collect();
+    numbers
+        .par_iter()
+        .map(|&number| {
+            let mut collector = Collector::default();
+            let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(&document, &mut collector, number)
+            }));
+            match walked {
+                Ok(Ok(())) => Ok(collector.pages.pop().unwrap_or_default()),
+                Ok(Err(e)) => Err(Refusal::Damaged(e.to_string())),
+                Err(_) => Err(Refusal::Damaged(
+                    "无法解析的内容 / unparsable content".to_owned(),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Characters that a report's text never consists of, but fonts' internal codes read as
+/// text do.
+fn unreadable(c: char) -> bool {
+    matches!(c, '\u{e000}'..='\u{f8ff}' | '\u{fffd}' | '\u{80}'..='\u{ff}')
+        || (c.is_control() && !c.is_whitespace())
+}
