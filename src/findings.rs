@@ -140,10 +140,10 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
             related: Vec::new(),
         })
         .collect();
-    let blank_totals: Vec<Span> = results
+    let blank_totals: Vec<CellEvidence> = results
         .iter()
         .filter_map(|r| match &r.outcome {
-            Outcome::Fail(f) => f.blank_total.as_ref().map(|c| c.span),
+            Outcome::Fail(f) => f.blank_total.clone(),
             _ => None,
         })
         .collect();
@@ -179,7 +179,7 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
                     .evidence
                     .cells
                     .iter()
-                    .find(|c| !c.previous && blank_totals.contains(&c.span));
+                    .find(|c| !c.previous && blank_totals.iter().any(|b| b.is_same_cell(c)));
                 if let Some(blank) = blank {
                     not_evaluated.push(NotEvaluated {
                         rule: check.id.clone(),
@@ -284,7 +284,7 @@ fn blank_total_findings(rule_set: &RuleSet, omissions: Vec<(usize, CellEvidence)
             .iter_mut()
             .find(|(t, _)| *t == cell.table)
             .expect("just added");
-        if !cells.iter().any(|(_, c)| c.span == cell.span) {
+        if !cells.iter().any(|(_, c)| c.is_same_cell(&cell)) {
             cells.push((check, cell));
         }
     }
@@ -367,7 +367,7 @@ fn merge_per_table(failed: Vec<(usize, Finding)>) -> Vec<Finding> {
             Some((_, _, first, count)) => {
                 *count += 1;
                 for cell in f.cells {
-                    if !first.cells.iter().any(|c| c.span == cell.span) {
+                    if !first.cells.iter().any(|c| c.is_same_cell(&cell)) {
                         first.cells.push(cell);
                     }
                 }
@@ -420,7 +420,7 @@ fn explains(primary: &Finding, other: &Finding) -> bool {
         primary
             .cells
             .iter()
-            .any(|p| !p.previous && p.span == c.span)
+            .any(|p| !p.previous && p.is_same_cell(c))
     });
     let amount = |f: &Finding| {
         f.comparison

@@ -121,6 +121,18 @@ pub struct CellEvidence {
     pub span: Span,
 }
 
+impl CellEvidence {
+    /// Whether two pieces of evidence are the same cell. Spans do not tell: blank cells of
+    /// space-aligned text can share one empty span.
+    #[must_use]
+    pub fn is_same_cell(&self, other: &CellEvidence) -> bool {
+        self.previous == other.previous
+            && self.table == other.table
+            && self.row == other.row
+            && self.column == other.column
+    }
+}
+
 /// The two sides of a failed comparison, evaluated.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Comparison {

@@ -108,6 +108,8 @@ impl fmt::Display for ReadError {
             ReadErrorKind::Docx(message) => write!(
                 f,
                 "「{}」是无法读取的 Word 文档：{message}；请用 Word 或 WPS 打开后重新另存为 .docx / unreadable .docx",
+                self.name
+            ),
             ReadErrorKind::PdfScanned => write!(
                 f,
                 "「{}」是扫描件或图片，没有文字层，gouji 无法读取；请提供文字版 PDF、Word 或网页版本 / a scanned PDF without a text layer",

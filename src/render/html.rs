@@ -696,5 +696,6 @@ fn input_kind(kind: InputKind) -> &'static str {
         InputKind::Toml => "TOML 数据",
         InputKind::Json => "JSON 数据",
         InputKind::Docx => "Word 文档",
+        InputKind::Pdf => "PDF",
     }
 }

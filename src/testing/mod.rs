@@ -34,7 +34,8 @@ use expect::Expectation;
 pub const TESTS_DIR: &str = "tests";
 
 /// The extensions of report files, as `gouji check` reads them.
-pub const REPORT_EXTENSIONS: [&str; 8] = ["txt", "html", "htm", "shtml", "toml", "json", "docx", "pdf"];
+pub const REPORT_EXTENSIONS: [&str; 8] =
+    ["txt", "html", "htm", "shtml", "toml", "json", "docx", "pdf"];
 
 /// Folders that discovery does not enter: build output and hidden folders.
 fn skipped_dir(name: &str) -> bool {

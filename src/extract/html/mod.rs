@@ -42,8 +42,8 @@ mod tree;
 
 use super::layout::{Line, lay_out_text};
 use crate::source::SourceFile;
-pub(super) use project::is_wide;
 use project::Projector;
+pub(super) use project::is_wide;
 use scan::parse;
 
 /// Elements nested deeper than this are closed as soon as they open. Real pages stay under

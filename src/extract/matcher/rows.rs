@@ -3,8 +3,8 @@
 use super::TableLabels;
 use super::lines::NormalizedLine;
 use super::tables::Printed;
-use crate::extract::layout::Line;
 use crate::extract::labels::{closest, row_distance};
+use crate::extract::layout::Line;
 use crate::extract::normalize::{normalize, split_ordinal};
 use crate::report::LabelMatch;
 
