@@ -118,11 +118,7 @@ impl Document {
     /// enclosing lines for HTML.
     #[must_use]
     pub fn source_span(&self, start: usize, end: usize) -> Span {
-        // A Word or PDF document's text is its rendering, which is its source.
-        if matches!(
-            self.input,
-            InputKind::Text | InputKind::Docx | InputKind::Pdf
-        ) {
+        if self.input.text_is_source() {
             return Span::new(start, end);
         }
         let first = self.lines.partition_point(|l| l.end < start);

@@ -71,6 +71,15 @@ pub enum InputKind {
     Pdf,
 }
 
+impl InputKind {
+    /// Whether the text a reader sees is the source itself, so that its offsets are source
+    /// spans: plain text, and the text renderings of Word and PDF documents (HTML drops tags).
+    #[must_use]
+    pub fn text_is_source(self) -> bool {
+        matches!(self, InputKind::Text | InputKind::Docx | InputKind::Pdf)
+    }
+}
+
 /// How a report's tables are laid out: the provenance of every cell read from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -22,7 +22,7 @@ use super::Input;
 use super::labels::{closest_heading, same_ordinal_style};
 use super::layout::{Document, Unit};
 use super::normalize::{normalize, split_ordinal};
-use crate::report::{InputKind, LabelMatch, Layout, Report, SectionData};
+use crate::report::{LabelMatch, Layout, Report, SectionData};
 use crate::ruleset::RuleSet;
 use crate::source::Span;
 
@@ -223,9 +223,10 @@ impl<'r> Extractor<'r> {
             encoding: document.encoding,
             rule_set: self.rule_set.id.clone(),
             text: document.text.clone(),
-            line_map: match document.input {
-                InputKind::Text | InputKind::Docx | InputKind::Pdf => Vec::new(),
-                _ => document.lines.iter().map(|l| (l.start, l.span)).collect(),
+            line_map: if document.input.text_is_source() {
+                Vec::new()
+            } else {
+                document.lines.iter().map(|l| (l.start, l.span)).collect()
             },
             meta,
             sections,
