@@ -8,8 +8,7 @@
 //! | reader | unit | extent of a cell |
 //! |---|---|---|
 //! | text split at tabs, `|` or `／` | [`Unit::Ordinal`] | its index `i`: `[i, i + 1)` |
-//! | text lines marked [`Line::table_row`] (Word: one tab-separated cell per grid column) | [`Unit::Grid`] | `[i, i + 1)` |
-//! | HTML tables | [`Unit::Grid`] | the grid columns the source cell covers (`colspan`) |
+//! | HTML and Word tables | [`Unit::Grid`] | the grid columns the source cell covers (`colspan`, `gridSpan`) |
 //! | text aligned by spaces (`pdftotext -layout`, copies from PDF viewers) | [`Unit::Display`] | its display columns (CJK and full-width characters are two wide) |
 //!
 //! Plain text is split here ([`lay_out_text`]); the PDF and Word readers render their
@@ -44,8 +43,8 @@ pub struct Line {
     pub span: Span,
     pub cells: Vec<LineCell>,
     /// Whether the line is a row of a real table (an HTML `<tr>`, a Word table row); other
-    /// lines are judged by their cells. A text line marked so has one cell per grid column:
-    /// its unit becomes [`Unit::Grid`].
+    /// lines are judged by their cells. Such a line has one cell per grid column, in
+    /// [`Unit::Grid`].
     pub table_row: bool,
     /// What the cells' extents are measured in.
     pub unit: Unit,

@@ -425,22 +425,7 @@ fn load_docx(name: &str, bytes: &[u8]) -> Result<Document, ReadError> {
         });
     }
     let source = SourceFile::new(name, rendering.text);
-    let mut lines = layout::lay_out_text(&source);
-    for (line, columns) in lines.iter_mut().zip(rendering.rows) {
-        if let Some(columns) = columns {
-            line.table_row = true;
-            // Trailing empty grid cells are trimmed with the line's end; they are cells all
-            // the same.
-            while line.cells.len() < columns && columns > 1 {
-                let at = u32::try_from(line.cells.len()).unwrap_or(u32::MAX);
-                line.cells.push(LineCell {
-                    text: String::new(),
-                    span: Span::new(line.end, line.end),
-                    x: layout::Extent::new(at, at.saturating_add(1)),
-                });
-            }
-        }
-    }
+    let lines = docx::lay_out(&source, rendering.rows);
     Ok(Document {
         text: source.shared_text(),
         source,

@@ -26,7 +26,9 @@ use std::io::{Cursor, Read};
 use quick_xml::events::BytesStart;
 
 use super::html::is_wide;
-use super::normalize::looks_like_value;
+use super::layout::{Extent, Line, LineCell, Unit, lay_out_text};
+use super::normalize::{looks_like_value, trim_end, trim_start};
+use crate::source::{SourceFile, Span};
 use tree::{Block, Cell, Merge, Table};
 
 /// The most bytes the parts of a package that are read may inflate to, together: far above
@@ -58,12 +60,13 @@ impl DocxError {
 }
 
 /// What a Word document renders to: its text, and which of its lines are table rows, with
-/// how many grid columns each has.
+/// where each of their cells stands on the table's grid.
 #[derive(Debug, Default)]
 pub struct Rendering {
     pub text: String,
-    /// For each line of `text`: the number of grid columns if the line is a table row.
-    pub rows: Vec<Option<usize>>,
+    /// For each line of `text`: if the line is a table row, the grid columns each of its
+    /// tab-separated cells covers (the source cell's `gridSpan`, for its copies too).
+    pub rows: Vec<Option<Vec<Extent>>>,
 }
 
 /// Whether bytes are a zip package that holds a Word document.
@@ -168,7 +171,7 @@ fn render_blocks(blocks: &[Block], out: &mut Rendering) {
     }
 }
 
-fn push_line(out: &mut Rendering, line: &str, row: Option<usize>) {
+fn push_line(out: &mut Rendering, line: &str, row: Option<Vec<Extent>>) {
     let line = line.trim_end();
     if line.trim().is_empty() {
         return;
@@ -212,6 +215,8 @@ struct Placed {
     label: bool,
     /// The first row and column it covers.
     at: (usize, usize),
+    /// The grid columns it covers.
+    x: Extent,
 }
 
 fn render_table(table: &Table, out: &mut Rendering) {
@@ -247,6 +252,7 @@ fn render_table(table: &Table, out: &mut Rendering) {
                     label: !looks_like_value(&text),
                     text,
                     at: (r, col),
+                    x: grid_extent(col, (col + span).min(width)),
                 });
                 placed.len() - 1
             });
@@ -260,20 +266,63 @@ fn render_table(table: &Table, out: &mut Rendering) {
     for (r, line) in grid.iter().enumerate() {
         let mut owners = line.iter().flatten();
         let first = owners.next();
-        if first.is_some_and(|&f| line.iter().all(|o| *o == Some(f))) {
-            push_line(out, &placed[*first.unwrap_or(&0)].text, Some(1));
+        if let Some(&f) = first.filter(|&&f| line.iter().all(|o| *o == Some(f))) {
+            push_line(out, &placed[f].text, Some(vec![placed[f].x]));
             continue;
         }
-        let cells: Vec<&str> = line
+        let (cells, extents): (Vec<&str>, Vec<Extent>) = line
             .iter()
             .enumerate()
             .map(|(c, owner)| match owner {
-                Some(o) if placed[*o].label || placed[*o].at == (r, c) => placed[*o].text.as_str(),
-                _ => "",
+                Some(o) if placed[*o].label || placed[*o].at == (r, c) => {
+                    (placed[*o].text.as_str(), placed[*o].x)
+                }
+                Some(o) => ("", placed[*o].x),
+                None => ("", grid_extent(c, c + 1)),
+            })
+            .unzip();
+        push_line(out, &cells.join("\t"), Some(extents));
+    }
+}
+
+/// Grid columns `from..to` as an extent (grids are bounded far below `u32::MAX`).
+fn grid_extent(from: usize, to: usize) -> Extent {
+    let x = |c: usize| u32::try_from(c).unwrap_or(u32::MAX);
+    Extent::new(x(from), x(to))
+}
+
+/// Lays out a rendering's text as lines: table rows get one cell per grid column, split at
+/// tabs (a cell's own text has none), each with the grid columns its source cell covers, so
+/// that values are placed under the header they stand under; other lines are laid out as
+/// plain text.
+pub(super) fn lay_out(source: &SourceFile, rows: Vec<Option<Vec<Extent>>>) -> Vec<Line> {
+    let mut lines = lay_out_text(source);
+    let text = source.text();
+    for (line, extents) in lines.iter_mut().zip(rows) {
+        let Some(extents) = extents else { continue };
+        line.table_row = true;
+        line.unit = Unit::Grid;
+        let mut pieces = text[line.start..line.end].split('\t');
+        let mut at = line.start;
+        line.cells = extents
+            .into_iter()
+            .map(|x| {
+                // Trailing empty cells were trimmed with the line's end: they are cells
+                // all the same.
+                let piece = pieces.next().unwrap_or_default();
+                let trimmed = trim_start(piece);
+                let start = at + piece.len() - trimmed.len();
+                let cell_text = trim_end(trimmed);
+                at = (at + piece.len() + 1).min(line.end);
+                LineCell {
+                    text: cell_text.to_owned(),
+                    span: Span::new(start.min(line.end), (start + cell_text.len()).min(line.end)),
+                    x,
+                }
             })
             .collect();
-        push_line(out, &cells.join("\t"), Some(width));
     }
+    lines
 }
 
 /// A cell's text on one line: paragraphs and line breaks joined (without a space next to a

@@ -9,6 +9,7 @@
 mod headers;
 mod lines;
 mod metadata;
+mod placed_rows;
 mod placement;
 mod rows;
 mod tables;

@@ -41,17 +41,7 @@ struct Piece {
 
 /// Whether a line gives positions: HTML and Word table rows, space-aligned text.
 pub(super) fn is_positional(line: &Line) -> bool {
-    line.table_row || line.unit.is_positional()
-}
-
-/// The unit a positional line's extents are in (a text line marked as a table row has one
-/// cell per grid column).
-pub(super) fn unit_of(line: &Line) -> Unit {
-    if line.table_row && line.unit == Unit::Ordinal {
-        Unit::Grid
-    } else {
-        line.unit
-    }
+    line.unit.is_positional()
 }
 
 /// A cell's extent in a measure.
@@ -98,21 +88,26 @@ fn words(
 
 /// The columns' extents from the header lines of a table, in the measure under which the
 /// rows' values stand best under them; `None` unless every leaf column's label is found, left
-/// to right, in positional header lines of one unit, and every row with a value for every
-/// column places them one per column.
+/// to right, in positional header lines of one unit. The rows of a table's grid are placed
+/// on it whatever they hold (a caption or note outside the grid is not a header line); in
+/// aligned text every row with a value for every column must place them one per column
+/// (text whose cells are merely separated by spaces is read by counting).
 pub(super) fn locate_columns(
     document: &Document,
     header_lines: &[usize],
     labels: &TableLabels,
     rows: &[(usize, usize)],
 ) -> Option<Columns> {
+    let grid = rows
+        .iter()
+        .any(|&(line, _)| document.lines[line].unit == Unit::Grid);
     let lines: Vec<&Line> = header_lines
         .iter()
         .map(|&i| &document.lines[i])
-        .filter(|l| is_positional(l) && !l.cells.is_empty())
+        .filter(|l| is_positional(l) && !l.cells.is_empty() && (!grid || l.unit == Unit::Grid))
         .collect();
-    let unit = unit_of(lines.first()?);
-    if lines.iter().any(|l| unit_of(l) != unit) {
+    let unit = lines.first()?.unit;
+    if lines.iter().any(|l| l.unit != unit) {
         return None;
     }
     // Characters can be counted where cells' spans are in the document's text.
@@ -132,11 +127,11 @@ pub(super) fn locate_columns(
             let mut distance = 0;
             for &(line, values_from) in rows {
                 let line = &document.lines[line];
-                if !is_positional(line) || unit_of(line) != unit {
+                if line.unit != unit {
                     continue;
                 }
                 let cells = &line.cells[values_from..];
-                if !agrees(document, &columns, line, cells) {
+                if unit != Unit::Grid && !agrees(document, &columns, line, cells) {
                     return None;
                 }
                 let placed = place(document, &columns, line, cells);
@@ -271,6 +266,45 @@ fn widen(found: &[Extent]) -> Vec<Extent> {
             Extent::new(x0, x1)
         })
         .collect()
+}
+
+/// The columns of a grid table whose header does not say where they stand: where the values
+/// of its complete rows (a value for every column, left to right) stand, the arrangement
+/// most rows share; `None` without a complete row.
+pub(super) fn columns_from_rows(
+    document: &Document,
+    rows: &[(usize, usize)],
+    width: usize,
+) -> Option<Columns> {
+    let mut arrangements: Vec<(Vec<Extent>, usize)> = Vec::new();
+    for &(line, values_from) in rows {
+        let line = &document.lines[line];
+        if line.unit != Unit::Grid {
+            continue;
+        }
+        let extents: Vec<Extent> = line.cells[values_from..]
+            .iter()
+            .filter(|c| !c.text.is_empty())
+            .map(|c| c.x)
+            .collect();
+        if extents.len() != width || extents.windows(2).any(|w| w[0].x1 > w[1].x0) {
+            continue;
+        }
+        match arrangements.iter_mut().find(|(e, _)| *e == extents) {
+            Some((_, n)) => *n += 1,
+            None => arrangements.push((extents, 1)),
+        }
+    }
+    // The most frequent; among equals, the first seen.
+    let (claims, _) = arrangements
+        .into_iter()
+        .reduce(|best, next| if next.1 > best.1 { next } else { best })?;
+    Some(Columns {
+        unit: Unit::Grid,
+        measure: Measure::Extents,
+        header: claims.clone(),
+        claims,
+    })
 }
 
 /// Where a row's values went.

@@ -2,13 +2,14 @@
 
 use super::headers::mark_headers;
 use super::lines::{NormalizedLine, NormalizedLines};
-use super::placement::{is_positional, locate_columns, place, unit_of};
+use super::placed_rows::{UnknownCells, unknown_cells_anomaly};
+use super::placement::{columns_from_rows, locate_columns};
 use super::rows::match_row;
 use super::{Extractor, Fit, Heading, TableLabels};
 use crate::extract::layout::{Document, Line, LineCell, Unit};
 use crate::extract::normalize::{char_bits, looks_like_value};
 use crate::extract::value::read_cell;
-use crate::report::{Anomaly, AnomalyKind, Cell, CellValue, LabelMatch, TableData};
+use crate::report::{Anomaly, AnomalyKind, CellValue, LabelMatch, TableData};
 use crate::ruleset::{Node, Table};
 use crate::source::Span;
 
@@ -168,7 +169,11 @@ impl Extractor<'_> {
                 header_found[c] = true;
             }
         }
-        let mut unknown_cells: Vec<(String, Span)> = Vec::new();
+        // A grid table whose header does not say where its columns stand: where its
+        // complete rows put their values.
+        let positions = positions.or_else(|| columns_from_rows(document, &row_lines, width));
+        let mut unknown_cells = UnknownCells::new();
+        let mut own_columns;
 
         for row in found.iter() {
             let node = &table.rows[rows[row.k].0];
@@ -188,75 +193,34 @@ impl Extractor<'_> {
                 });
             }
             let values_line = &document.lines[row.values_line];
-            if let Some(columns) = positions
-                .as_ref()
-                .filter(|p| is_positional(values_line) && unit_of(values_line) == p.unit)
-            {
-                let placed = place(
+            let row_at = (row.values_line, row.values_from);
+            let placed_by = match &positions {
+                Some(p) if values_line.unit == p.unit => Some(p),
+                // A complete row of a grid whose columns are not known otherwise says
+                // where its own values stand.
+                _ if values_line.unit == Unit::Grid => {
+                    own_columns = columns_from_rows(document, &[row_at], width);
+                    own_columns.as_ref()
+                }
+                _ => None,
+            };
+            if let Some(placed_by) = placed_by {
+                self.store_placed(
                     document,
-                    columns,
-                    values_line,
-                    &values_line.cells[row.values_from..],
+                    index,
+                    &mut data,
+                    anomalies,
+                    &mut unknown_cells,
+                    row,
+                    placed_by,
                 );
-                let blank_at = Span::new(values_line.span.end, values_line.span.end);
-                let mut missing = None;
-                for (c, &column) in labels.leaf_columns.iter().enumerate() {
-                    let value = placed.values[c];
-                    let span = value
-                        .or(placed.blanks[c])
-                        .map_or(blank_at, |cell| cell.span);
-                    let reasons: Vec<&str> = placed
-                        .unknown
-                        .iter()
-                        .filter(|(u, _)| *u == c)
-                        .map(|(_, why)| why.as_str())
-                        .collect();
-                    if value.is_none() && placed.blanks[c].is_none() && columns.unit == Unit::Grid {
-                        // No cell of the row's grid reaches under the column (a row cut
-                        // short): nothing was read there.
-                        missing.get_or_insert(column);
-                        continue;
-                    }
-                    if reasons.is_empty() {
-                        let text = value.map_or("", |cell| cell.text.as_str());
-                        self.store(index, &mut data, anomalies, (row.k, c), text, span);
-                        continue;
-                    }
-                    let reason = reasons.join("；");
-                    unknown_cells.push((
-                        format!(
-                            "「{}」行「{}」列（{reason}）",
-                            display_label(node),
-                            table.columns[column].label
-                        ),
-                        span,
-                    ));
-                    data.set(
-                        row.k,
-                        c,
-                        Cell {
-                            raw: value.map_or(String::new(), |cell| cell.text.clone()),
-                            value: CellValue::Unknown(reason),
-                            unit: None,
-                            span,
-                        },
-                    );
-                }
-                if let Some(column) = missing {
-                    let read = placed.values.iter().flatten().count();
-                    anomalies.push(Anomaly {
-                        kind: AnomalyKind::MissingValues,
-                        message: format!(
-                            "「{}」行只有 {read} 个数值，但表格有 {width} 列；缺少「{}」等列的数值",
-                            display_label(node),
-                            table.columns[column].label
-                        ),
-                        span: values_line.span,
-                        table: Some(table.key.clone()),
-                        row: Some(node.path.clone()),
-                        column: None,
-                    });
-                }
+                continue;
+            }
+            let has_value = values_line.cells[row.values_from..]
+                .iter()
+                .any(|c| !c.text.is_empty());
+            if values_line.unit == Unit::Grid && has_value {
+                self.store_unplaced(document, index, &mut data, &mut unknown_cells, row);
                 continue;
             }
             let values = place_values(values_line, row, width, first_column);
@@ -330,34 +294,7 @@ impl Extractor<'_> {
                 );
             }
         }
-        if let Some(first) = unknown_cells.first() {
-            let shown: Vec<&str> = unknown_cells
-                .iter()
-                .take(MAX_SHOWN)
-                .map(|(what, _)| what.as_str())
-                .collect();
-            let more = if unknown_cells.len() > MAX_SHOWN {
-                "等"
-            } else {
-                ""
-            };
-            anomalies.push(Anomaly {
-                kind: AnomalyKind::UnknownCells,
-                message: format!(
-                    "表格「{}」有 {} 个单元格没有读准，需要它们的检查未评估：{}{more}",
-                    table.key,
-                    unknown_cells.len(),
-                    shown.join("、")
-                ),
-                span: unknown_cells
-                    .iter()
-                    .map(|(_, span)| *span)
-                    .fold(first.1, Span::join),
-                table: Some(table.key.clone()),
-                row: None,
-                column: None,
-            });
-        }
+        anomalies.extend(unknown_cells_anomaly(table, &unknown_cells));
         // The table's own caption and header lines are not an unknown table.
         claimed[start..end].iter_mut().for_each(|c| *c = true);
         let found_rows = matched_rows.iter().filter(|&&m| m).count();
@@ -420,7 +357,7 @@ impl Extractor<'_> {
 impl Extractor<'_> {
     /// Reads one cell's text as a value of its declared type into the table, with an
     /// anomaly if it is not one.
-    fn store(
+    pub(super) fn store(
         &self,
         index: usize,
         data: &mut TableData,
