@@ -93,15 +93,17 @@ impl ReportFindings {
 }
 
 /// The default severity of each kind of extraction anomaly: what makes figures unreadable is
-/// an error; what gouji could read despite a deviation is a warning.
+/// an error; what gouji could read despite a deviation is a warning. A table whose every cell
+/// is blank is a warning: agencies that leave zeros blank print a table of zeros that way
+/// (the one-cell fee table most often), so it is not surely wrong.
 #[must_use]
 pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
     match kind {
-        AnomalyKind::TableMissing
-        | AnomalyKind::TableBlank
-        | AnomalyKind::InvalidValue
-        | AnomalyKind::Unreadable => Severity::Error,
-        AnomalyKind::ExtraValues
+        AnomalyKind::TableMissing | AnomalyKind::InvalidValue | AnomalyKind::Unreadable => {
+            Severity::Error
+        }
+        AnomalyKind::TableBlank
+        | AnomalyKind::ExtraValues
         | AnomalyKind::MissingValues
         | AnomalyKind::RowNotFound
         | AnomalyKind::ColumnNotFound

@@ -115,11 +115,17 @@ fn marked_cells(html: &str) -> Marks {
     marks
 }
 
-/// The cells of this year's reports that the JSON output's findings name, by report in order.
+/// The cells of this year's reports that the JSON output's findings (and the failures they
+/// explain, `related`) name, by report in order.
 fn cells_named(json: &Value) -> Marks {
     let mut marks = Marks::new();
     for (i, report) in json["reports"].as_array().unwrap().iter().enumerate() {
-        for finding in report["findings"].as_array().unwrap() {
+        let findings = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| std::iter::once(f).chain(f["related"].as_array().into_iter().flatten()));
+        for finding in findings {
             for cell in finding["cells"].as_array().unwrap() {
                 if cell["previous_year"].as_bool().unwrap() {
                     continue;
@@ -217,6 +223,55 @@ fn seed_style_report_marks_the_cells_of_failing_checks_in_the_三_table() {
     assert!(html.contains("<mark>《中华人民共和国政务信息公开条例》</mark>"));
     assert_links_resolve(&html);
     insta::assert_snapshot!("html_seed_s1", redact(&html));
+}
+
+/// Issue 18: one mistyped figure (（七）总计 of 自然人) breaks S1, 行合计 and 结果合计; the page
+/// shows S1 with the other two listed under it, and marks the cells all three name, the
+/// cells of the related failures linking to S1.
+#[test]
+fn related_failures_are_shown_under_the_finding_that_explains_them() {
+    let scratch = Scratch::new("html_output", "related");
+    copy(
+        &scratch,
+        "real-style/2021-mistyped-total.html",
+        "report.html",
+    );
+    let html = page(&scratch, &["report.html"]);
+    assert_eq!(
+        marked_cells(&html),
+        cells_named(&json(&scratch, &["report.html"]))
+    );
+    let s1 = Regex::new(
+        r#"(?s)<li class="finding error" id="(r1-\d+)" data-rule="S1">.*?</ul></div>"#,
+    )
+    .unwrap();
+    let found = s1
+        .captures(&html)
+        .expect("S1 is shown with its related failures");
+    let finding = &found[0];
+    assert!(
+        finding.contains("同一处错误还使以下 2 项检查不成立"),
+        "{finding}"
+    );
+    for rule in ["行合计", "结果合计"] {
+        assert!(
+            finding.contains(&format!(r#"data-rule="{rule}""#)),
+            "{rule}: {finding}"
+        );
+    }
+    assert_eq!(
+        html.matches(r#"<li class="finding "#).count(),
+        1,
+        "one finding"
+    );
+    // 行合计's cells are marked and link to S1.
+    let total = Regex::new(r#"<td class="m e" data-rule="([^"]*)" data-row="三.总计" data-column="总计" data-finding="([^"]*)""#).unwrap();
+    let cell = total
+        .captures(&html)
+        .expect("the （七）总计 row's 总计 cell is marked");
+    assert!(cell[1].contains("行合计"), "{}", &cell[0]);
+    assert_eq!(&cell[2], &found[1]);
+    assert_links_resolve(&html);
 }
 
 #[test]

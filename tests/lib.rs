@@ -10,6 +10,7 @@ mod html;
 mod html_output;
 mod national;
 mod pdf;
+mod real_style;
 mod render;
 mod rule_tests;
 mod support;

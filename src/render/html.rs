@@ -224,6 +224,17 @@ struct FindingView {
     quotes: Vec<Quote>,
     help: Option<String>,
     basis: Option<String>,
+    /// The failures the same wrong cell explains, shown under the finding.
+    related: Vec<RelatedView>,
+}
+
+/// A failure that a finding explains: what it says, and its formula.
+struct RelatedView {
+    rule: String,
+    severity: &'static str,
+    severity_label: &'static str,
+    message: String,
+    formula: Option<String>,
 }
 
 /// A passage of the report with the part a finding is about marked.
@@ -369,6 +380,17 @@ fn finding_view(id: String, r: &ReportFindings, f: &Finding) -> FindingView {
         quotes,
         help: f.help.clone(),
         basis: f.basis.clone(),
+        related: f
+            .related
+            .iter()
+            .map(|g| RelatedView {
+                rule: g.rule.clone(),
+                severity: severity_class(g.severity),
+                severity_label: g.severity.chinese(),
+                message: g.message.clone(),
+                formula: g.comparison.as_ref().map(|c| c.formula.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -424,12 +446,18 @@ fn quote(text: &str, span: Span, label: &str, html: bool) -> Quote {
 }
 
 /// The findings that name each cell of this year's report: (table, row, column) → the
-/// highest severity, the rules (space-separated, in order) and the findings' anchors.
+/// highest severity, the rules (space-separated, in order) and the findings' anchors. A cell
+/// that only a related failure names links to the finding that explains it.
 type CellMarks = HashMap<(String, String, String), (Severity, String, Vec<String>)>;
 
 fn cell_marks(anchor: &str, r: &ReportFindings) -> CellMarks {
     let mut marks: CellMarks = HashMap::new();
-    for (index, f) in r.findings.iter().enumerate() {
+    let named = r.findings.iter().enumerate().flat_map(|(index, primary)| {
+        std::iter::once(primary)
+            .chain(&primary.related)
+            .map(move |f| (index, f))
+    });
+    for (index, f) in named {
         for c in f.cells.iter().filter(|c| !c.previous) {
             let key = (c.table.clone(), c.row.clone(), c.column.clone());
             let entry = marks

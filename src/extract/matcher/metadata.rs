@@ -17,7 +17,8 @@ const TITLE_LINES: usize = 3;
 
 /// The report's title (the first non-empty lines before the first section, joined up to the
 /// line that ends it with 报告), and what it says: the year (`2020年`, `2024 年`) and the
-/// agency (what precedes the year, or else what follows it up to 政府信息公开).
+/// agency (what precedes the year, or else what follows `年` or `年度` up to 政府信息公开; a 关于
+/// before the year is not part of it).
 pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
     let mut meta = Metadata::default();
     // The title's pieces: each line's trimmed text and where it starts in the text.
@@ -69,10 +70,17 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
             year,
             document.source_span(at(year_at, false), at(year_at + 4, true)),
         ));
+        // 「关于2021年度…」「某局关于2021年…」: 关于 is not part of the agency.
         let before = title[..year_at].trim();
-        let after_year = title[year_at..]
-            .find('年')
-            .map_or(title.len(), |y| year_at + y + '年'.len_utf8());
+        let before = before.strip_suffix("关于").unwrap_or(before).trim_end();
+        let after_year = title[year_at..].find('年').map_or(title.len(), |y| {
+            let end = year_at + y + '年'.len_utf8();
+            if title[end..].starts_with('度') {
+                end + '度'.len_utf8()
+            } else {
+                end
+            }
+        });
         let after = &title[after_year..];
         let agency = if before.is_empty() {
             ["政府信息公开", "政务公开", "信息公开"]

@@ -239,8 +239,11 @@ impl<'r> Extractor<'r> {
 
     /// Finds the sections' headings: first the lines that print a declared title or alias;
     /// then, for the sections still missing, a line that prints one without its ordinal
-    /// (a subsection's `（二）` is no section's `二、`), else the heading closest to one
-    /// ([`super::labels::heading_distance`]) between the neighbouring sections found.
+    /// (a subsection's `（二）` is no section's `二、`, nor a section declared without one),
+    /// else, for a required section, the heading closest to one
+    /// ([`super::labels::heading_distance`]) between the neighbouring sections found. An
+    /// optional section (the old format's, whose presence is the defect) is found only by its
+    /// words: a near miss would be an error on a correct report.
     fn find_sections(&self, document: &Document, lines: &NormalizedLines) -> Vec<Heading> {
         let mut found: Vec<Heading> = Vec::new();
         let mut taken = vec![false; self.sections.len()];
@@ -270,7 +273,9 @@ impl<'r> Extractor<'r> {
             let matched = self.sections.iter().enumerate().position(|(i, labels)| {
                 !taken[i]
                     && labels.iter().any(|l| {
-                        l.rest == rest && same_ordinal_style(split_ordinal(&l.full).0, ordinal)
+                        let declared = split_ordinal(&l.full).0;
+                        let subsection = declared.is_empty() && ordinal.starts_with('(');
+                        l.rest == rest && same_ordinal_style(declared, ordinal) && !subsection
                     })
             });
             if let Some(section) = matched {
@@ -282,7 +287,9 @@ impl<'r> Extractor<'r> {
                 });
             }
         }
-        let missing: Vec<usize> = (0..self.sections.len()).filter(|&s| !taken[s]).collect();
+        let missing: Vec<usize> = (0..self.sections.len())
+            .filter(|&s| !taken[s] && self.rule_set.sections[s].required)
+            .collect();
         for section in missing {
             let after = found.iter().filter(|h| h.section < section).map(|h| h.line);
             let before = found.iter().filter(|h| h.section > section).map(|h| h.line);
