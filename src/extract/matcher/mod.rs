@@ -11,6 +11,7 @@ mod lines;
 mod metadata;
 mod placement;
 mod rows;
+mod stacked;
 mod tables;
 
 use headers::table_labels;

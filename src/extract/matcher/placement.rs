@@ -39,6 +39,9 @@ struct Piece {
     lines: u8,
 }
 
+/// How many header lines a header cell's stacked words may run over.
+const MAX_STACKED: u8 = 8;
+
 /// Whether a line gives positions: HTML and Word table rows, space-aligned text.
 pub(super) fn is_positional(line: &Line) -> bool {
     line.table_row || line.unit.is_positional()
@@ -190,12 +193,13 @@ fn locate_in(
                 x: *x,
                 lines: 1,
             });
-            // Stacked words: the nearest overlapping words below, over up to four lines.
+            // Stacked words: the nearest overlapping words below (a narrow column prints
+            // `法人或其他组织` one character a line).
             let mut joined = text.clone();
             let mut span = *x;
             let mut last = *x;
             let mut stacked = 1;
-            for below in words.iter().skip(i + 1).take(4) {
+            for below in words.iter().skip(i + 1).take(usize::from(MAX_STACKED) + 1) {
                 let Some((word, bx)) = below.iter().find(|(_, bx)| last.overlap(*bx) > 0) else {
                     continue;
                 };
@@ -208,7 +212,7 @@ fn locate_in(
                     x: span,
                     lines: stacked,
                 });
-                if stacked >= 3 {
+                if stacked >= MAX_STACKED {
                     break;
                 }
             }
