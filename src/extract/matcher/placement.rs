@@ -32,8 +32,8 @@ pub(super) struct Columns {
 
 /// A piece of header text: one word, or words stacked over header lines (`商业` over `企业`,
 /// `尚未审` over `结`) joined because their extents overlap.
-struct Piece {
-    text: String,
+pub(super) struct Piece {
+    pub(super) text: String,
     x: Extent,
     /// How many lines it joins: single words are preferred.
     lines: u8,
@@ -168,13 +168,10 @@ pub(super) fn locate_columns(
         .map(|(_, columns)| columns)
 }
 
-fn locate_in(
-    document: &Document,
-    lines: &[&Line],
-    labels: &TableLabels,
-    unit: Unit,
-    measure: Measure,
-) -> Option<Columns> {
+/// The pieces of text of header lines in a measure: every word, and every word with the
+/// words stacked under it (`商业` over `企业`; a narrow column prints `法人或其他组织` one
+/// character a line).
+pub(super) fn header_pieces(document: &Document, lines: &[&Line], measure: Measure) -> Vec<Piece> {
     let words: Vec<Vec<(String, Extent)>> = lines
         .iter()
         .map(|l| {
@@ -193,8 +190,7 @@ fn locate_in(
                 x: *x,
                 lines: 1,
             });
-            // Stacked words: the nearest overlapping words below (a narrow column prints
-            // `法人或其他组织` one character a line).
+            // Stacked words: the nearest overlapping words below.
             let mut joined = text.clone();
             let mut span = *x;
             let mut last = *x;
@@ -218,6 +214,17 @@ fn locate_in(
             }
         }
     }
+    pieces
+}
+
+fn locate_in(
+    document: &Document,
+    lines: &[&Line],
+    labels: &TableLabels,
+    unit: Unit,
+    measure: Measure,
+) -> Option<Columns> {
+    let pieces = header_pieces(document, lines, measure);
     let mut found: Vec<Extent> = Vec::with_capacity(labels.leaf_columns.len());
     for &column in &labels.leaf_columns {
         let names = &labels.columns[column];

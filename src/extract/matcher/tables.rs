@@ -1,6 +1,6 @@
 //! Reading one declared table: its rows, its header, and the values placed in its columns.
 
-use super::headers::mark_headers;
+use super::headers::{mark_headers, mark_stacked_headers};
 use super::lines::{NormalizedLine, NormalizedLines};
 use super::placement::{is_positional, locate_columns, place, unit_of};
 use super::rows::match_row;
@@ -183,6 +183,8 @@ impl Extractor<'_> {
             for &c in columns {
                 header_found[c] = true;
             }
+        } else {
+            mark_stacked_headers(document, header_lines, labels, header_found);
         }
         let mut unknown_cells: Vec<(String, Span)> = Vec::new();
 
