@@ -93,10 +93,15 @@ pub(super) fn stacked_row(
         }
         let Some(norm) = lines.line(j) else { break };
         let label_cells = values_from(line).unwrap_or(line.cells.len());
+        // Text laid out page by page sets each page's columns apart from the others': on the
+        // next page the label goes on in its last label cell, wherever that stands.
+        let next_page = line.page != head_line.page;
         let cell = (0..label_cells).rev().find(|&c| {
             let cell = &line.cells[c];
             !cell.text.is_empty()
-                && (j == first && c == head || overlaps(positions(document, line, cell), x))
+                && (j == first && c == head
+                    || next_page
+                    || overlaps(positions(document, line, cell), x))
         });
         if let Some(c) = cell {
             joined.push_str(norm.cell(c));
