@@ -7,13 +7,12 @@ use unicode_width::UnicodeWidthStr;
 /// Glyphs whose baselines differ by less than this share a line (fraction of the font size).
 const SAME_BASELINE: f64 = 0.3;
 /// A gap wider than this between two glyphs separates table cells (fraction of the font size).
-/// `LibreOffice` sets the header cells of narrow columns 0.74 em apart (`结果` `结果` `其他`).
-const CELL_GAP: f64 = 0.6;
-/// Between a CJK character and a digit or Latin letter, a gap wider than this separates
-/// table cells: `LibreOffice` spaces CJK and Latin text 0.2 em apart, and its narrow table
-/// columns leave little more between a label and its value (`1.属于国家秘密` and `0`,
-/// 0.27 em).
-const CJK_LATIN_CELL_GAP: f64 = 0.24;
+const CELL_GAP: f64 = 0.8;
+/// After a CJK character, a gap wider than this separates table cells: CJK text runs on
+/// without gaps, `LibreOffice` spaces CJK and Latin text 0.2 em apart, and its narrow table
+/// columns leave little more between cells (`1.属于国家秘密` and `0`, 0.27 em; `本年废止件数`
+/// and `现行有效件数`, 0.32 em).
+const AFTER_CJK_CELL_GAP: f64 = 0.24;
 /// A gap wider than this between two glyphs is a space between words.
 const WORD_GAP: f64 = 0.2;
 
@@ -91,9 +90,7 @@ pub fn runs(glyphs: &[Glyph], cuts: &[f64]) -> Vec<Run> {
             let gap = next.x - previous.end();
             let size = previous.size.max(next.size);
             gap > CELL_GAP * size
-                || (gap > CJK_LATIN_CELL_GAP * size
-                    && display_width(&previous.text) == 2
-                    && next.text.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                || (gap > AFTER_CJK_CELL_GAP * size && display_width(&previous.text) == 2)
                 || cuts.iter().any(|&cut| {
                     previous.x + previous.advance / 2.0 < cut && cut < next.x + next.advance / 2.0
                 })
