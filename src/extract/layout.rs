@@ -166,7 +166,78 @@ pub fn lay_out_text(source: &SourceFile) -> Vec<Line> {
         });
         start += raw.len();
     }
+    if text.contains('\u{c}') {
+        mark_pages(text, &mut lines);
+    }
     lines
+}
+
+/// Text printed from a paged document (`pdftotext -layout` puts a form feed before each
+/// page): every line gets its page, and the running headers and footers lose their cells, so
+/// that no heading, title or table header is read from them. A running line is the first or
+/// last line of a page that repeats on at least half the pages, digits aside (`1/4`, `2/4`),
+/// or a page number there.
+fn mark_pages(text: &str, lines: &mut [Line]) {
+    let mut page = 1;
+    // The first and last lines with cells of each page.
+    let mut edges: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    for (i, line) in lines.iter_mut().enumerate() {
+        let raw = &text[line.start..line.end];
+        page += u32::try_from(raw.matches('\u{c}').count()).unwrap_or(0);
+        line.page = Some(page);
+        if line
+            .cells
+            .iter()
+            .all(|c| c.text.trim_matches('\u{c}').is_empty())
+        {
+            continue;
+        }
+        let at = page as usize - 1;
+        if edges.len() <= at {
+            edges.resize(at + 1, (None, None));
+        }
+        edges[at].0.get_or_insert(i);
+        edges[at].1 = Some(i);
+    }
+    let key = |i: usize| -> String {
+        text[lines[i].start..lines[i].end]
+            .split_whitespace()
+            .flat_map(|word| word.chars().chain([' ']))
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    let pages = edges.iter().filter(|(first, _)| first.is_some()).count();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for &(first, last) in &edges {
+        let mut keys: Vec<String> = [first, last].into_iter().flatten().map(key).collect();
+        keys.dedup();
+        for k in keys {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let running: Vec<usize> = edges
+        .iter()
+        .flat_map(|&(first, last)| [first, last])
+        .flatten()
+        .filter(|&i| {
+            let n = counts.get(&key(i)).copied().unwrap_or(0);
+            (pages >= 2 && n >= 2 && 2 * n >= pages)
+                || is_page_number(&text[lines[i].start..lines[i].end])
+        })
+        .collect();
+    for i in running {
+        lines[i].cells.clear();
+    }
+}
+
+/// Whether a line is a page number: `3`, `- 3 -`, `第3页`, `3/10`, `第 3 页 共 10 页`.
+#[must_use]
+pub fn is_page_number(line: &str) -> bool {
+    static PAGE_NUMBER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／]\s*\d+|共\s*\d+\s*页)?[-—–\s]*$")
+            .expect("a valid pattern")
+    });
+    PAGE_NUMBER.is_match(line)
 }
 
 /// Splits a line into cells: at tabs if it has any, else at `|` or `／`, else at runs of two

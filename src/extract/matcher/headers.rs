@@ -1,8 +1,10 @@
 //! A table's declared labels, and the columns its header lines name.
 
 use super::lines::NormalizedLine;
+use super::placement::{Measure, header_pieces};
 use super::{Label, TableLabels};
 use crate::extract::normalize::{char_bits, contains_with_bits, normalize, split_ordinal};
+use crate::extract::layout::{Document, Line, Unit};
 use crate::report::LabelMatch;
 use crate::ruleset::{Node, Table};
 
@@ -116,5 +118,36 @@ pub(super) fn mark_headers(
         joined.push_str(top);
         joined.push_str(bottom);
         mark(found, &joined, char_bits(&joined));
+    }
+}
+
+/// Marks the columns whose label a header cell stacked over the header lines spells (`自`
+/// `然` `人` one character a line), in display columns or in characters: for tables whose
+/// values could not be placed by position (`pdftotext -layout` squeezes a row's values
+/// together), so that a header that is there is not reported missing.
+pub(super) fn mark_stacked_headers(
+    document: &Document,
+    header_lines: &[usize],
+    labels: &TableLabels,
+    found: &mut [bool],
+) {
+    let lines: Vec<&Line> = header_lines
+        .iter()
+        .map(|&i| &document.lines[i])
+        .filter(|l| l.unit == Unit::Display && !l.cells.is_empty())
+        .collect();
+    for measure in [Measure::Extents, Measure::Chars] {
+        for piece in header_pieces(document, &lines, measure) {
+            let bits = char_bits(&piece.text);
+            for (c, names) in labels.columns.iter().enumerate() {
+                if !found[c]
+                    && names
+                        .iter()
+                        .any(|(n, nb)| contains_with_bits(&piece.text, bits, n, *nb))
+                {
+                    found[c] = true;
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ mod metadata;
 mod placed_rows;
 mod placement;
 mod rows;
+mod stacked;
 mod tables;
 
 use headers::table_labels;

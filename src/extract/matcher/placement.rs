@@ -32,12 +32,15 @@ pub(super) struct Columns {
 
 /// A piece of header text: one word, or words stacked over header lines (`商业` over `企业`,
 /// `尚未审` over `结`) joined because their extents overlap.
-struct Piece {
-    text: String,
+pub(super) struct Piece {
+    pub(super) text: String,
     x: Extent,
     /// How many lines it joins: single words are preferred.
     lines: u8,
 }
+
+/// How many header lines a header cell's stacked words may run over.
+const MAX_STACKED: u8 = 8;
 
 /// Whether a line gives positions: HTML and Word table rows, space-aligned text.
 pub(super) fn is_positional(line: &Line) -> bool {
@@ -160,13 +163,10 @@ pub(super) fn locate_columns(
         .map(|(_, columns)| columns)
 }
 
-fn locate_in(
-    document: &Document,
-    lines: &[&Line],
-    labels: &TableLabels,
-    unit: Unit,
-    measure: Measure,
-) -> Option<Columns> {
+/// The pieces of text of header lines in a measure: every word, and every word with the
+/// words stacked under it (`商业` over `企业`; a narrow column prints `法人或其他组织` one
+/// character a line).
+pub(super) fn header_pieces(document: &Document, lines: &[&Line], measure: Measure) -> Vec<Piece> {
     let words: Vec<Vec<(String, Extent)>> = lines
         .iter()
         .map(|l| {
@@ -185,12 +185,12 @@ fn locate_in(
                 x: *x,
                 lines: 1,
             });
-            // Stacked words: the nearest overlapping words below, over up to four lines.
+            // Stacked words: the nearest overlapping words below.
             let mut joined = text.clone();
             let mut span = *x;
             let mut last = *x;
             let mut stacked = 1;
-            for below in words.iter().skip(i + 1).take(4) {
+            for below in words.iter().skip(i + 1).take(usize::from(MAX_STACKED) + 1) {
                 let Some((word, bx)) = below.iter().find(|(_, bx)| last.overlap(*bx) > 0) else {
                     continue;
                 };
@@ -203,12 +203,23 @@ fn locate_in(
                     x: span,
                     lines: stacked,
                 });
-                if stacked >= 3 {
+                if stacked >= MAX_STACKED {
                     break;
                 }
             }
         }
     }
+    pieces
+}
+
+fn locate_in(
+    document: &Document,
+    lines: &[&Line],
+    labels: &TableLabels,
+    unit: Unit,
+    measure: Measure,
+) -> Option<Columns> {
+    let pieces = header_pieces(document, lines, measure);
     let mut found: Vec<Extent> = Vec::with_capacity(labels.leaf_columns.len());
     for &column in &labels.leaf_columns {
         let names = &labels.columns[column];

@@ -1,10 +1,11 @@
 //! Reading one declared table: its rows, its header, and the values placed in its columns.
 
-use super::headers::mark_headers;
+use super::headers::{mark_headers, mark_stacked_headers};
 use super::lines::{NormalizedLine, NormalizedLines};
 use super::placed_rows::{UnknownCells, unknown_cells_anomaly};
 use super::placement::{columns_from_rows, locate_columns};
 use super::rows::match_row;
+use super::stacked::{Stack, stacked_row};
 use super::{Extractor, Fit, Heading, TableLabels};
 use crate::extract::layout::{Document, Line, LineCell, Unit};
 use crate::extract::normalize::{char_bits, looks_like_value};
@@ -107,7 +108,22 @@ impl Extractor<'_> {
             let mut values_at = (i, values_from);
             let mut has_value = has_value;
             let mut label_lines = i;
-            if row.is_none() && !has_value {
+            let mut not_a_label = false;
+            if line.unit == Unit::Display && row.as_ref().is_none_or(|r| r.1 == LabelMatch::Drift) {
+                match stacked_row(lines, (i, end), labels, matched_rows, cursor) {
+                    Stack::Row(stacked) => {
+                        row = Some(stacked.row);
+                        label_lines = stacked.last_line;
+                        values_at = stacked.values;
+                        has_value = true;
+                    }
+                    Stack::NotALabel => not_a_label = true,
+                    Stack::Unknown => {}
+                }
+            }
+            if not_a_label {
+                row = None;
+            } else if row.is_none() && !has_value {
                 if let Some(wrapped) = wrapped_row(lines, (i, end), labels, matched_rows, cursor) {
                     row = Some(wrapped.row);
                     label_lines = wrapped.last_line;
@@ -168,6 +184,8 @@ impl Extractor<'_> {
             for &c in columns {
                 header_found[c] = true;
             }
+        } else {
+            mark_stacked_headers(document, header_lines, labels, header_found);
         }
         // A grid table whose header does not say where its columns stand: where its
         // complete rows put their values.

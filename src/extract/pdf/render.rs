@@ -8,13 +8,14 @@
 use super::glyphs::Page;
 use super::lines::{TextLine, display_width, join_stacked, lines_of, runs};
 use super::tables::{Table, cluster, take_tables};
-use regex::Regex;
+use crate::extract::layout::is_page_number;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 /// Lines this close to the top or bottom of a page (fraction of its height) may be running
 /// headers or footers.
 const MARGIN_ZONE: f64 = 0.1;
+/// Running headers and footers repeat at the same height to within this many points.
+const RUNNING_LINE_TOLERANCE: f64 = 4.0;
 /// Cell texts of a row stand at least this many spaces apart.
 const CELL_SPACING: usize = 2;
 
@@ -128,21 +129,24 @@ impl Scale {
     }
 }
 
-/// Drops running headers and footers: lines near the top or bottom of a page that repeat on
-/// at least half the pages (digits aside, so `1/3`, `2/3` repeat), and page numbers.
+/// Drops running headers and footers: lines near the top or bottom of a page that repeat at
+/// the same height on at least half the pages (digits aside, so `1/3`, `2/3` repeat), and page
+/// numbers. The height matters: a table row that ends one page (`7.属于行`) and one that
+/// starts the next (`8.属于行`) read alike with their digits masked.
 fn drop_running_lines(pages: &[Page], page_lines: &mut [Vec<TextLine>]) {
-    static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／]\s*\d+|共\s*\d+\s*页)?[-—–\s]*$")
-            .expect("a valid pattern")
-    });
     let in_margin = |page: &Page, line: &TextLine| {
         line.y < page.height * MARGIN_ZONE || line.y > page.height * (1.0 - MARGIN_ZONE)
     };
     let key = |line: &TextLine| -> String {
-        line.text()
+        let key: String = line
+            .text()
             .chars()
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
-            .collect()
+            .collect();
+        // Running lines stand at the same height on every page, to a point or two.
+        #[allow(clippy::cast_possible_truncation)] // a page's height in points
+        let height = (line.y / RUNNING_LINE_TOLERANCE).round() as i64;
+        format!("{key}@{height}")
     };
     let mut pages_with: HashMap<String, usize> = HashMap::new();
     for (page, lines) in pages.iter().zip(page_lines.iter()) {
@@ -164,9 +168,7 @@ fn drop_running_lines(pages: &[Page], page_lines: &mut [Vec<TextLine>]) {
                 .is_some_and(|&n| n >= 2 && 2 * n >= pages.len())
     };
     for (page, lines) in pages.iter().zip(page_lines.iter_mut()) {
-        lines.retain(|l| {
-            !(in_margin(page, l) && (repeated(&key(l)) || PAGE_NUMBER.is_match(&l.text())))
-        });
+        lines.retain(|l| !(in_margin(page, l) && (repeated(&key(l)) || is_page_number(&l.text()))));
     }
 }
 
