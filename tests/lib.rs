@@ -15,3 +15,4 @@ mod rule_tests;
 mod support;
 mod syntax;
 mod text;
+mod waivers;

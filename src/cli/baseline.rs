@@ -174,11 +174,7 @@ pub fn run(args: &BaselineArgs) -> u8 {
     let new = added.len();
     entries.extend(added);
     let text = crate::waivers::write(&Register { entries });
-    let inputs: Vec<&Path> = paths
-        .iter()
-        .filter(|p| *p != "-")
-        .map(Path::new)
-        .collect();
+    let inputs: Vec<&Path> = paths.iter().filter(|p| *p != "-").map(Path::new).collect();
     if let Err(message) = super::io::emit(Some(&args.output), &text, &inputs) {
         eprintln!("gouji: {message}");
         return exit::USAGE;

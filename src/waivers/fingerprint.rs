@@ -40,8 +40,15 @@ pub fn of_finding(report: &ReportFindings, finding: &Finding) -> String {
     let mut text = String::new();
     for f in std::iter::once(finding).chain(&finding.related) {
         let _ = writeln!(text, "{}", f.rule);
-        for c in &f.cells {
-            let _ = writeln!(text, "{}={}", cell_place(c), c.value);
+        // A set: the order a check reads its cells in is the assertion's, not the values'.
+        let mut cells: Vec<String> = f
+            .cells
+            .iter()
+            .map(|c| format!("{}={}", cell_place(c), c.value))
+            .collect();
+        cells.sort();
+        for c in cells {
+            let _ = writeln!(text, "{c}");
         }
         if f.cells.is_empty() {
             if let Some(s) = sentence(report, f) {
@@ -105,7 +112,12 @@ pub fn assertion_text(rule_set: &RuleSet, check: &Check) -> String {
         let _ = writeln!(out, "于 {}", rule_set.tables[t].key);
     }
     for b in &check.binders {
-        let _ = write!(out, "对每 {} 属于 {}", b.name, rule_set.domain_text(&b.domain));
+        let _ = write!(
+            out,
+            "对每 {} 属于 {}",
+            b.name,
+            rule_set.domain_text(&b.domain)
+        );
         if let Some(filter) = &b.filter {
             let _ = write!(out, " 其中 {}", rule_set.expr_text(filter, names));
         }
@@ -115,7 +127,12 @@ pub fn assertion_text(rule_set: &RuleSet, check: &Check) -> String {
         let _ = writeln!(out, "仅当 {}", rule_set.expr_text(w, names));
     }
     for l in &check.lets {
-        let _ = writeln!(out, "令 {} = {}", l.name, rule_set.expr_text(&l.value, names));
+        let _ = writeln!(
+            out,
+            "令 {} = {}",
+            l.name,
+            rule_set.expr_text(&l.value, names)
+        );
     }
     let _ = writeln!(out, "断言 {}", rule_set.expr_text(&check.assertion, names));
     if check.per_table {

@@ -332,11 +332,7 @@ impl Waivers {
             let date = entry(i).expires.map(|d| d.to_string()).unwrap_or_default();
             return Judgement::Lapsed(i, format!("豁免已于 {date} 到期"));
         }
-        let i = named
-            .iter()
-            .copied()
-            .find(same_values)
-            .unwrap_or(named[0]);
+        let i = named.iter().copied().find(same_values).unwrap_or(named[0]);
         self.used[i].fetch_or(USED_LAPSED, Ordering::Relaxed);
         let why = if same_values(&i) {
             format!(

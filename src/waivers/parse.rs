@@ -99,7 +99,10 @@ pub fn parse(source: &SourceFile) -> Result<Register, Box<RegisterError>> {
                 .map(|s| format!("（是不是「{s}」？）"))
                 .unwrap_or_default();
             return Err(fail(
-                format!("未知的键「{}」：登记表里只有 [[豁免]] 条目{hint}", key.get_ref()),
+                format!(
+                    "未知的键「{}」：登记表里只有 [[豁免]] 条目{hint}",
+                    key.get_ref()
+                ),
                 span_of(key),
             ));
         }
@@ -111,7 +114,10 @@ pub fn parse(source: &SourceFile) -> Result<Register, Box<RegisterError>> {
         };
         for item in items {
             let DeValue::Table(fields) = item.get_ref() else {
-                return Err(fail("「豁免」的每一项都应是一个表".to_owned(), span_of(item)));
+                return Err(fail(
+                    "「豁免」的每一项都应是一个表".to_owned(),
+                    span_of(item),
+                ));
             };
             let entry = read_entry(source, fields, span_of(item)).map_err(|(m, s)| fail(m, s))?;
             register.entries.push(entry);
@@ -189,8 +195,13 @@ fn read_entry(source: &SourceFile, fields: &DeTable<'_>, at: Span) -> Result<Ent
         ("理由", entry.reason.trim().is_empty()),
     ] {
         if missing {
+            let note = if key == "理由" {
+                "（理由不能为空：写下为什么接受这个问题）"
+            } else {
+                ""
+            };
             return Err((
-                format!("这条豁免缺少「{key}」（理由不能为空：写下为什么接受这个问题）"),
+                format!("这条豁免缺少「{key}」{note}"),
                 header_span(source, fields, at),
             ));
         }
@@ -227,7 +238,10 @@ fn text(name: &str, value: &Spanned<DeValue<'_>>) -> Result<String, Failure> {
 
 fn wrong_type(name: &str, expected: &str, value: &Spanned<DeValue<'_>>) -> Failure {
     (
-        format!("「{name}」应是{expected}，这里是{}", type_name(value.get_ref())),
+        format!(
+            "「{name}」应是{expected}，这里是{}",
+            type_name(value.get_ref())
+        ),
         span_of(value),
     )
 }
@@ -265,10 +279,7 @@ fn report_key(value: &Spanned<DeValue<'_>>) -> Result<ReportKey, Failure> {
                 let hint = crate::diagnostic::suggest(other, ["机关", "年度", "文件"])
                     .map(|s| format!("（是不是「{s}」？）"))
                     .unwrap_or_default();
-                return Err((
-                    format!("「报告」里未知的键「{other}」{hint}"),
-                    span_of(key),
-                ));
+                return Err((format!("「报告」里未知的键「{other}」{hint}"), span_of(key)));
             }
         }
     }
