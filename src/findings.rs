@@ -30,6 +30,8 @@ pub struct ReportFindings {
     pub passed_checks: Vec<(String, usize)>,
     /// The report's tables as read, for renderers that draw them (`--format html`).
     pub tables: Vec<crate::report::TableData>,
+    /// The findings that waivers accepted (`--waivers`), and the waivers that no longer apply.
+    pub waivers: crate::waivers::ReportWaivers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -229,6 +231,7 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         passed,
         passed_checks,
         tables: report.tables.clone(),
+        waivers: crate::waivers::ReportWaivers::default(),
     }
 }
 

@@ -16,3 +16,4 @@ mod rule_tests;
 mod support;
 mod syntax;
 mod text;
+mod waivers;

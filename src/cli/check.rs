@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// / drop findings of these rules (by id, id prefix or tag; repeatable), after --select
     #[arg(long = "ignore", value_name = "ID_OR_TAG")]
     ignore: Vec<String>,
+    /// 豁免登记表（gouji baseline 生成）：其中接受了的问题不计入结果，-v 列出它们及理由
+    /// / the register of accepted findings (see docs/waivers.md)
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
 }
 
 /// `--format`: one of the output formats of [`render::FORMATS`], each with its help line.
@@ -143,6 +147,14 @@ pub fn run(args: &CheckArgs) -> u8 {
         &args.ignore
     };
     let selection = Selection::new(select, ignore, &rule_sets);
+    let waivers_path = args.waivers.clone().or_else(|| config.waivers_path());
+    let waivers = match super::baseline::waivers_for(waivers_path.clone(), &rule_sets) {
+        Ok(w) => w,
+        Err(message) => {
+            eprint!("{message}");
+            return exit::USAGE;
+        }
+    };
     let checker = match Checker::new(&rule_sets, &params) {
         Ok(c) => c,
         Err(e) => {
@@ -189,12 +201,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let inputs: Vec<&Path> = paths
+    let mut inputs: Vec<&Path> = paths
         .iter()
         .chain(args.prev.as_ref())
         .filter(|p| *p != "-")
         .map(Path::new)
         .collect();
+    inputs.extend(waivers_path.as_deref());
     let mut output = match Output::open(args.output.as_deref(), &inputs) {
         Ok(o) => o,
         Err(message) => {
@@ -272,6 +285,9 @@ pub fn run(args: &CheckArgs) -> u8 {
                         Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」"))
                     })?;
                     selection.apply(&mut findings);
+                    if let Some(waivers) = &waivers {
+                        waivers.apply(&mut findings);
+                    }
                     Ok(findings)
                 })
                 .collect()
@@ -296,6 +312,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     output.write(&renderer.end());
     progress.finish();
+    // Under --select/--ignore, waivers of the rules left out match nothing: not stale.
+    if let Some(waivers) = waivers.as_ref().filter(|_| selection.is_everything()) {
+        eprint!("{}", waivers.stale_warnings());
+    }
     if let Err(message) = output.finish(args.output.as_deref()) {
         eprintln!("gouji: {message}");
         return exit::USAGE;
@@ -324,7 +344,7 @@ const CHUNK: usize = 256;
 
 /// For each path, the path of the same agency's report for the year before, if the batch
 /// has one. Only the metadata of each report is kept, not the report.
-fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
+pub(super) fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
     let keys: Vec<Option<(String, i32)>> = paths
         .par_iter()
         .map(|path| {
@@ -402,7 +422,7 @@ impl Output {
 /// run keeps. A rule is named by its id (`S1`, `读取.多余数值`), by a prefix of its id up to a
 /// `.` (`空白` for `空白.申请`, `空白.收费`…), or by one of its tags (`勾稽`; extraction
 /// anomalies have the tag `读取`).
-struct Selection {
+pub(super) struct Selection {
     select: Vec<String>,
     ignore: Vec<String>,
     /// For each rule set, the ids of its checks that are kept.
@@ -411,7 +431,7 @@ struct Selection {
 
 impl Selection {
     /// Warns on standard error about each name that matches no rule at all.
-    fn new(select: &[String], ignore: &[String], rule_sets: &[RuleSet]) -> Self {
+    pub(super) fn new(select: &[String], ignore: &[String], rule_sets: &[RuleSet]) -> Self {
         let mut selection = Self {
             select: select.to_vec(),
             ignore: ignore.to_vec(),
@@ -481,7 +501,7 @@ impl Selection {
     }
 
     /// Drops what is not kept from a report's findings, and counts again what passed.
-    fn apply(&self, r: &mut ReportFindings) {
+    pub(super) fn apply(&self, r: &mut ReportFindings) {
         if self.is_everything() {
             return;
         }
@@ -539,7 +559,7 @@ impl Progress {
 }
 
 /// Reads and lays out one input; the error is ready to print.
-fn load_input(path: &str) -> Result<crate::extract::Input, String> {
+pub(super) fn load_input(path: &str) -> Result<crate::extract::Input, String> {
     let (name, bytes) = read_input(path).map_err(|m| format!("gouji: {m}"))?;
     crate::extract::load(&name, &bytes).map_err(|e| super::render_for_stderr(&e))
 }
@@ -547,7 +567,7 @@ fn load_input(path: &str) -> Result<crate::extract::Input, String> {
 /// Report files under the given paths: files as given, directories searched (in a stable
 /// order) for report files.
 /// What was skipped in directories is said on standard error.
-fn expand_paths(
+pub(super) fn expand_paths(
     paths: &[String],
     filter: &PathFilter,
     include_hidden: bool,
@@ -584,13 +604,13 @@ fn expand_paths(
 
 /// `--include` and `--exclude`: which files found in directories are checked. Files named
 /// on the command line are always checked.
-struct PathFilter {
+pub(super) struct PathFilter {
     include: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
 }
 
 impl PathFilter {
-    fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+    pub(super) fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
         let set = |patterns: &[String]| -> Result<Option<globset::GlobSet>, String> {
             if patterns.is_empty() {
                 return Ok(None);

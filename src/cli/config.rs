@@ -7,6 +7,7 @@
 //! fail_on = "warning"         # like --fail-on: error, warning or never
 //! select = ["S1", "勾稽"]      # like --select: rule ids, id prefixes or tags
 //! ignore = ["读取.标签偏差"]    # like --ignore
+//! waivers = "豁免.toml"        # like --waivers: the register of accepted findings
 //!
 //! [params]                    # like --param
 //! 机关层级 = "乡镇"
@@ -29,6 +30,8 @@ pub struct Config {
     pub fail_on: Option<String>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// The register of waivers, as written (relative to `dir`).
+    pub waivers: Option<PathBuf>,
     /// Parameter values as written (numbers and dates as their text).
     pub params: Vec<(String, String)>,
     /// The directory the file was found in; relative paths in it are relative to this.
@@ -50,6 +53,11 @@ impl Config {
                 }
             })
             .collect()
+    }
+
+    /// The register of waivers, resolved against the config file's directory.
+    pub fn waivers_path(&self) -> Option<PathBuf> {
+        self.waivers.as_ref().map(|p| self.dir.join(p))
     }
 }
 
@@ -92,7 +100,7 @@ impl miette::Diagnostic for ConfigError {
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(
-            "可用的设置：rules、ruleset、fail_on、select、ignore，以及 [params] 表",
+            "可用的设置：rules、ruleset、fail_on、select、ignore、waivers，以及 [params] 表",
         ))
     }
 }
@@ -159,6 +167,7 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
             }
             ("rules", DeValue::String(s)) => config.rules.push(PathBuf::from(s.as_ref())),
             ("ruleset", DeValue::String(s)) => config.ruleset = Some(s.to_string()),
+            ("waivers", DeValue::String(s)) => config.waivers = Some(PathBuf::from(s.as_ref())),
             ("select" | "ignore", DeValue::Array(items)) => {
                 let mut names = Vec::new();
                 for item in items {
@@ -207,7 +216,7 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
                     config.params.push((name.get_ref().to_string(), text));
                 }
             }
-            ("rules" | "ruleset" | "params" | "select" | "ignore", _) => {
+            ("rules" | "ruleset" | "params" | "select" | "ignore" | "waivers", _) => {
                 return Err(fail(
                     format!("「{}」的值类型不对：{}", key.get_ref(), literal()),
                     value_span,
@@ -216,7 +225,9 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
             (other, _) => {
                 let hint = crate::diagnostic::suggest(
                     other,
-                    ["rules", "ruleset", "fail_on", "select", "ignore", "params"],
+                    [
+                        "rules", "ruleset", "fail_on", "select", "ignore", "waivers", "params",
+                    ],
                 )
                 .map(|s| format!("（是不是「{s}」？）"))
                 .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! The command line. `main.rs` only calls [`run`]; everything here turns arguments into calls
 //! of the library and results into text and an exit code.
 
+mod baseline;
 mod check;
 mod config;
 mod diff;
@@ -55,6 +56,8 @@ enum Command {
     Test(test::TestArgs),
     /// 比较规则集的两个版本：同一批报告上的问题有何增减变化 / Compare two versions of a rule set over reports
     Diff(diff::DiffArgs),
+    /// 把报告现有的问题登记为豁免（写入豁免登记表）/ Record current findings as waivers
+    Baseline(baseline::BaselineArgs),
 }
 
 /// Renders a diagnostic for standard error: in colour on a terminal (unless `NO_COLOR`), with
@@ -106,6 +109,7 @@ pub fn run() -> ExitCode {
         Command::Extract(args) => extract::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
     };
     ExitCode::from(code)
 }

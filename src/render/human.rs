@@ -163,6 +163,7 @@ pub fn render_report(report: &ReportFindings, style: Style) -> String {
             let _ = writeln!(out, "  - {}{bindings}：{}", n.rule, n.reason);
         }
     }
+    out.push_str(&crate::waivers::render::human(report, style.verbose));
     let _ = writeln!(
         out,
         "{}\n",
@@ -198,8 +199,13 @@ fn heading(report: &ReportFindings) -> String {
 /// `2 个错误，1 个警告，0 个提示；通过 40 项，未评估 7 项`
 #[must_use]
 pub fn summary_line(t: &Totals) -> String {
+    let waived = if t.waived > 0 {
+        format!("；已豁免 {} 项", t.waived)
+    } else {
+        String::new()
+    };
     format!(
-        "{} 个错误，{} 个警告，{} 个提示；通过 {} 项，未评估 {} 项",
+        "{} 个错误，{} 个警告，{} 个提示；通过 {} 项，未评估 {} 项{waived}",
         t.errors, t.warnings, t.infos, t.passed, t.not_evaluated
     )
 }

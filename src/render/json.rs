@@ -23,7 +23,31 @@ struct ReportJson<'a> {
     encoding: &'static str,
     findings: Vec<FindingJson<'a>>,
     not_evaluated: Vec<NotEvaluatedJson<'a>>,
+    /// Findings that waivers accepted, each with its waiver; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    waived: Vec<FindingJson<'a>>,
+    /// Waivers about a finding above that no longer apply; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lapsed_waivers: Vec<LapsedJson<'a>>,
     summary: Totals,
+}
+
+/// The waiver that accepted a finding.
+#[derive(Serialize)]
+struct WaiverJson<'a> {
+    reason: &'a str,
+    expires: Option<String>,
+    by: Option<&'a str>,
+    /// `豁免.toml:12`: the register and the line of the entry.
+    register: &'a str,
+}
+
+#[derive(Serialize)]
+struct LapsedJson<'a> {
+    rule: &'a str,
+    bindings: Vec<Binding<'a>>,
+    reason: &'a str,
+    register: &'a str,
 }
 
 #[derive(Serialize)]
@@ -45,6 +69,9 @@ struct FindingJson<'a> {
     /// Failures that the same wrong cell explains; absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<FindingJson<'a>>,
+    /// Present on waived findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<WaiverJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +227,31 @@ fn report_json(r: &ReportFindings) -> ReportJson<'_> {
                 reason: &n.reason,
             })
             .collect(),
+        waived: r
+            .waivers
+            .waived
+            .iter()
+            .map(|w| FindingJson {
+                waiver: Some(WaiverJson {
+                    reason: &w.entry.reason,
+                    expires: w.entry.expires.map(|d| d.to_string()),
+                    by: w.entry.by.as_deref(),
+                    register: &w.place,
+                }),
+                ..finding_json(r, &w.finding)
+            })
+            .collect(),
+        lapsed_waivers: r
+            .waivers
+            .lapsed
+            .iter()
+            .map(|l| LapsedJson {
+                rule: &l.rule,
+                bindings: bindings(&l.bindings),
+                reason: &l.why,
+                register: &l.place,
+            })
+            .collect(),
         summary: Totals::of(std::slice::from_ref(r)),
     }
 }
@@ -248,5 +300,6 @@ fn finding_json<'a>(r: &'a ReportFindings, f: &'a crate::findings::Finding) -> F
         rule_file: f.rule_location.as_ref().map(|(file, _)| file.as_str()),
         rule_line: f.rule_location.as_ref().map(|(_, line)| *line),
         related: f.related.iter().map(|g| finding_json(r, g)).collect(),
+        waiver: None,
     }
 }

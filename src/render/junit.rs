@@ -10,6 +10,10 @@
 //!   reasons — a check that could not run never looks like a pass;
 //! - otherwise it passed.
 //!
+//! - a check whose only failures waivers accepted is `<skipped>` too, its message starting
+//!   with 已豁免 and listing each waiver's reason; waived failures of a check that also fails
+//!   are listed under its `<failure>`.
+//!
 //! Reading the report is a test case of its own, `读取`, failing with the extraction anomalies.
 //! Suites count their `tests`, `failures` and `skipped`; the enclosing `<testsuites>` has no
 //! counts, so that the document can be written a report at a time.
@@ -20,6 +24,7 @@ use std::fmt::Write as _;
 use super::previous_cells;
 use crate::findings::{Finding, FindingKind, NotEvaluated, ReportFindings};
 use crate::ruleset::{RuleSet, Severity};
+use crate::waivers::Waived;
 
 /// The name of the test case for reading the report.
 pub const READING: &str = "读取";
@@ -37,6 +42,7 @@ pub struct Writer {
 struct Case<'a> {
     failures: Vec<&'a Finding>,
     skipped: Vec<&'a NotEvaluated>,
+    waived: Vec<&'a Waived>,
 }
 
 impl Writer {
@@ -79,6 +85,17 @@ impl Writer {
                     .push(f),
             }
         }
+        let mut reading_waived: Vec<&Waived> = Vec::new();
+        for w in &r.waivers.waived {
+            match w.finding.kind {
+                FindingKind::Extraction => reading_waived.push(w),
+                FindingKind::Check => cases
+                    .entry((position(&w.finding.rule), &w.finding.rule))
+                    .or_default()
+                    .waived
+                    .push(w),
+            }
+        }
         for n in &r.not_evaluated {
             cases
                 .entry((position(&n.rule), &n.rule))
@@ -97,14 +114,29 @@ impl Writer {
             tests += 1;
             if !reading.is_empty() {
                 failures += 1;
+                write_failures(&mut body, r, READING, &reading, &[], &reading_waived);
+            } else if !reading_waived.is_empty() {
+                skipped += 1;
+                write_waived(&mut body, path, READING, &reading_waived);
+            } else {
+                write_failures(&mut body, r, READING, &[], &[], &[]);
             }
-            write_failures(&mut body, r, READING, &reading, &[]);
         }
         for ((_, id), case) in &cases {
             tests += 1;
             if !case.failures.is_empty() {
                 failures += 1;
-                write_failures(&mut body, r, id, &case.failures, &case.skipped);
+                write_failures(
+                    &mut body,
+                    r,
+                    id,
+                    &case.failures,
+                    &case.skipped,
+                    &case.waived,
+                );
+            } else if !case.waived.is_empty() {
+                skipped += 1;
+                write_waived(&mut body, path, id, &case.waived);
             } else if !case.skipped.is_empty() {
                 skipped += 1;
                 write_skipped(&mut body, path, id, &case.skipped);
@@ -141,6 +173,9 @@ impl Writer {
         }
         property("passed", &r.passed.to_string());
         property("not_evaluated", &r.not_evaluated.len().to_string());
+        if !r.waivers.waived.is_empty() {
+            property("waived", &r.waivers.waived.len().to_string());
+        }
         out.push_str("    </properties>\n");
         out.push_str(&body);
         out.push_str("  </testsuite>\n");
@@ -159,6 +194,7 @@ fn write_failures(
     name: &str,
     failures: &[&Finding],
     not_evaluated: &[&NotEvaluated],
+    waived: &[&Waived],
 ) {
     let path = r.source.name();
     let Some(first) = failures.first() else {
@@ -200,6 +236,9 @@ fn write_failures(
     }
     for n in not_evaluated {
         let _ = writeln!(text, "未评估{}：{}", bindings(&n.bindings), n.reason);
+    }
+    for w in waived {
+        let _ = writeln!(text, "{}", waived_line(w));
     }
     if let Some(h) = &first.help {
         let _ = writeln!(text, "帮助：{h}");
@@ -250,6 +289,36 @@ fn write_skipped(out: &mut String, path: &str, name: &str, skipped: &[&NotEvalua
         let _ = writeln!(out, ">{}</skipped>", escape_text(&lines.join("\n")));
     }
     out.push_str("    </testcase>\n");
+}
+
+/// A check whose only failures waivers accepted: skipped, with each waiver.
+fn write_waived(out: &mut String, path: &str, name: &str, waived: &[&Waived]) {
+    let mut reasons: Vec<&str> = Vec::new();
+    for w in waived {
+        if !reasons.contains(&w.entry.reason.as_str()) {
+            reasons.push(&w.entry.reason);
+        }
+    }
+    let lines: Vec<String> = waived.iter().map(|w| waived_line(w)).collect();
+    let _ = writeln!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>",
+        escape(name),
+        escape(path),
+        escape(&format!("已豁免：{}", reasons.join("；"))),
+        escape_text(&lines.join("\n"))
+    );
+}
+
+/// `已豁免（c=自然人）：消息 —— 理由：…〔豁免.toml:12〕`
+fn waived_line(w: &Waived) -> String {
+    format!(
+        "已豁免{}：{} —— {}〔{}〕",
+        bindings(&w.finding.bindings),
+        w.finding.message,
+        crate::waivers::render::waiver_text(&w.entry),
+        w.place
+    )
 }
 
 /// `（c=自然人）`, or nothing for a check without variables.

@@ -171,6 +171,13 @@ pub struct Totals {
     pub infos: usize,
     pub passed: usize,
     pub not_evaluated: usize,
+    /// Findings that waivers accepted (absent from JSON when there are none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub waived: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Totals {
@@ -192,6 +199,7 @@ impl Totals {
         self.infos += r.count(Severity::Info);
         self.passed += r.passed;
         self.not_evaluated += r.not_evaluated.len();
+        self.waived += r.waivers.waived.len();
     }
 }
 

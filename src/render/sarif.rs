@@ -6,6 +6,10 @@
 //! by id — at the end of the run object (JSON member order means nothing to SARIF readers).
 //! Memory grows with the rule ids seen, not with the findings.
 //!
+//! A finding that a waiver accepted is a result like the others, with one suppression (`kind`
+//! `external`: the register; `status` `accepted`; the waiver's reason as `justification`), so
+//! that code-scanning tools count it as dismissed.
+//!
 //! Positions: lines and columns are 1-based and count characters, as gouji's do; the run says
 //! so with `"columnKind": "unicodeCodePoints"` (SARIF's default would be UTF-16 code units).
 //! `endColumn` is the column after the last character, as SARIF wants. Character offsets
@@ -125,7 +129,28 @@ struct ResultJson<'a> {
     locations: Vec<LocationJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<LocationJson<'a>>,
+    /// A waived finding is a result with an accepted, external suppression (the register).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    properties: SuppressionProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct SuppressionProperties<'a> {
+    /// `豁免.toml:12`: the register and the line of the waiver.
+    register: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -302,12 +327,26 @@ impl<'r> Writer<'r> {
             uri_base_id: relative.then_some("%SRCROOT%"),
         };
         let mut out = String::new();
-        for f in &r.findings {
+        let waived = r.waivers.waived.iter().map(|w| {
+            let suppression = Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: &w.entry.reason,
+                properties: SuppressionProperties {
+                    register: &w.place,
+                    expires: w.entry.expires.map(|d| d.to_string()),
+                    by: w.entry.by.as_deref(),
+                },
+            };
+            (&w.finding, Some(suppression))
+        });
+        for (f, suppression) in r.findings.iter().map(|f| (f, None)).chain(waived) {
             self.describe(r, f);
             for related in &f.related {
                 self.describe(r, related);
             }
-            let result = result_json(r, f, &artifact);
+            let mut result = result_json(r, f, &artifact);
+            result.suppressions.extend(suppression);
             let json = serde_json::to_string_pretty(&result).expect("results always serialise");
             out.push_str(if self.results == 0 { "\n" } else { ",\n" });
             self.results += 1;
@@ -464,6 +503,7 @@ fn result_json<'a>(
             message: primary_label.map(Text::new),
         }],
         related_locations: related,
+        suppressions: Vec::new(),
         properties: ResultProperties {
             rule_set: &r.rule_set,
             kind: f.kind,
