@@ -101,7 +101,7 @@ pub(super) fn parse_param(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let config = match super::config::discover(Path::new(".")) {
+    let config = match super::config::discover_for_reports(&args.paths) {
         Ok(config) => config.unwrap_or_default(),
         Err(e) => {
             eprint!("{}", super::render_for_stderr(e.as_ref()));
@@ -184,6 +184,9 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         Vec::new()
     };
+    if args.verbose {
+        explain_pairing(&paths, &pairs, args.prev.as_deref());
+    }
     let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -230,9 +233,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         );
     }
-    let colour = args.output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        && std::env::var_os("NO_COLOR").is_none();
+    let colour = args.output.is_none() && super::color::for_stdout();
     let mut renderer = (args.format.renderer)(&render::RenderOptions {
         colour,
         verbose: args.verbose,
@@ -240,7 +241,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         reading: selection.keeps_reading(),
         configuration,
     });
-    let progress = Progress::new(paths.len());
+    let progress = super::progress::Progress::new(
+        paths.len(),
+        super::progress::Surroundings::of_process(args.output.is_some()),
+    );
     let mut failed = false;
     let mut internal = false;
     output.write(&renderer.begin());
@@ -272,6 +276,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                         Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」"))
                     })?;
                     selection.apply(&mut findings);
+                    findings.previous = previous_input.map(|p| p.source().name().to_owned());
                     Ok(findings)
                 })
                 .collect()
@@ -308,6 +313,19 @@ pub fn run(args: &CheckArgs) -> u8 {
         exit::FINDINGS
     } else {
         exit::OK
+    }
+}
+
+/// Says under `-v` which report is checked against which report of the year before.
+fn explain_pairing(paths: &[String], pairs: &[Option<String>], prev: Option<&str>) {
+    if let Some(prev) = prev {
+        eprintln!("gouji: 上一年度的报告（--prev）：「{prev}」");
+        return;
+    }
+    for (path, previous) in paths.iter().zip(pairs) {
+        if let Some(previous) = previous {
+            eprintln!("gouji: 「{path}」与同一机关上一年度的「{previous}」配对，做跨年度检查");
+        }
     }
 }
 
@@ -505,37 +523,6 @@ fn matches<S: AsRef<str>>(name: &str, id: &str, tags: &[S]) -> bool {
             .strip_prefix(name)
             .is_some_and(|rest| rest.starts_with('.'))
         || tags.iter().any(|t| t.as_ref() == name)
-}
-
-/// A progress line on standard error, for large batches on a terminal.
-struct Progress {
-    total: usize,
-    done: std::cell::Cell<usize>,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        let shown = total >= 2 * CHUNK && std::io::IsTerminal::is_terminal(&std::io::stderr());
-        Self {
-            total,
-            done: std::cell::Cell::new(0),
-            shown,
-        }
-    }
-
-    fn advance(&self, n: usize) {
-        self.done.set(self.done.get() + n);
-        if self.shown {
-            eprint!("\r已检查 {}/{} 份报告", self.done.get(), self.total);
-        }
-    }
-
-    fn finish(&self) {
-        if self.shown {
-            eprintln!();
-        }
-    }
 }
 
 /// Reads and lays out one input; the error is ready to print.

@@ -134,7 +134,7 @@ fn counts(compiled: &Compiled) -> (usize, usize) {
     (errors, compiled.diagnostics.len() - errors)
 }
 
-/// Renders every diagnostic with miette (colour only on a terminal, `NO_COLOR` respected).
+/// Renders every diagnostic with miette (colour as `--color` and the environment say).
 pub fn render(compiled: &Compiled) -> String {
     let mut out = String::new();
     for diagnostic in &compiled.diagnostics {
