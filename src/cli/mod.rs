@@ -12,6 +12,7 @@ mod io;
 mod man;
 mod progress;
 mod rules;
+mod rules_json;
 mod schema;
 mod test;
 
