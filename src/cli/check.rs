@@ -37,7 +37,7 @@ pub struct CheckArgs {
     format: &'static render::OutputFormat,
     /// 达到哪个严重性时以退出码 1 结束（默认 error）/ the severity that makes the exit code 1
     /// (default: error)
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "级别")]
     fail_on: Option<FailOn>,
     /// 同时列出未能评估的检查及原因 / also list the checks that could not be evaluated
     #[arg(short, long)]
@@ -83,8 +83,11 @@ fn format_parser() -> impl clap::builder::TypedValueParser<Value = &'static rend
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
+    /// 有错误时 / on errors
     Error,
+    /// 有警告或错误时 / on warnings or errors
     Warning,
+    /// 从不（总是以 0 结束，除非读不了输入）/ never
     Never,
 }
 
@@ -153,7 +156,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let previous = match args.prev.as_deref().map(load_input).transpose() {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("gouji: {message}");
+            // Ready to print: prefixed, or a rendered diagnostic.
+            eprintln!("{}", message.trim_end());
             return exit::USAGE;
         }
     };

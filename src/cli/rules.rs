@@ -96,6 +96,12 @@ pub fn load(target: &str, roots: Vec<PathBuf>) -> Compiled {
 }
 
 fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
+    if check.is_none() {
+        if let Some(message) = sets_holding_check(target, roots) {
+            eprintln!("{message}");
+            return exit::USAGE;
+        }
+    }
     let compiled = load(target, roots.to_vec());
     let Some(rule_set) = compiled.rule_set.as_ref() else {
         eprint!("{}", render(&compiled));
@@ -120,6 +126,35 @@ fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
     };
     print!("{text}");
     exit::OK
+}
+
+/// `gouji rules show S1`: when the one name given is no rule file or rule set but the id of a
+/// check, which rule sets hold it and how to show it.
+fn sets_holding_check(name: &str, roots: &[PathBuf]) -> Option<String> {
+    if std::path::Path::new(name).exists() {
+        return None;
+    }
+    let loader = Loader::new(roots.to_vec());
+    let ids = loader.known_ids();
+    if ids.iter().any(|id| id == name) {
+        return None;
+    }
+    let holders: Vec<String> = ids
+        .iter()
+        .filter(|id| {
+            loader
+                .compile_id(id)
+                .and_then(|c| c.rule_set)
+                .is_some_and(|set| set.check(name).is_some())
+        })
+        .cloned()
+        .collect();
+    let first = holders.first()?;
+    Some(format!(
+        "gouji: 「{name}」是检查的编号，不是规则集。含有检查「{name}」的规则集：{}。\n\
+         查看它：gouji rules show {first} {name}",
+        holders.join("、")
+    ))
 }
 
 fn check(files: &[PathBuf], roots: Vec<PathBuf>, format: CheckFormat) -> u8 {
