@@ -43,7 +43,7 @@ pub fn read_bounded(reader: impl Read) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
             format!(
-                "文件超过 {} MiB，不像是年度报告或规则文件 / larger than {} MiB",
+                "文件超过 {} MB，不像是年度报告或规则文件 / larger than {} MB",
                 MAX_FILE_BYTES >> 20,
                 MAX_FILE_BYTES >> 20
             ),

@@ -17,6 +17,8 @@ pub struct ReportFindings {
     pub rule_set_title: Option<String>,
     pub year: Option<i32>,
     pub agency: Option<String>,
+    /// The name of last year's report it was checked against (`--prev`, or paired in a batch).
+    pub previous: Option<String>,
     pub input: crate::report::InputKind,
     /// How the report's tables were laid out (which reader placed the cells, and how).
     pub layout: crate::report::Layout,
@@ -223,6 +225,7 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         rule_set_title: rule_set.title.clone(),
         year: report.meta.year.as_ref().map(|y| y.value),
         agency: report.meta.agency.as_ref().map(|a| a.value.clone()),
+        previous: None,
         input: report.input,
         layout: report.layout,
         encoding: report.encoding,

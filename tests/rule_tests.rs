@@ -170,11 +170,11 @@ fn discovery_finds_rule_files_with_cases_and_nothing_else() {
         run.stdout
             .starts_with("示例省2019  示例省/示例省2019.gouji（用例在 示例省/tests/示例省2019）\n")
     );
-    assert_eq!(run.summary(), "4 passed, 0 failed");
+    assert_eq!(run.summary(), "通过 4 个，失败 0 个");
 
     // A rule file by name; one case by its report or its expectation; a folder of cases.
     let one = dir.run(&["test", "示例省/示例省2019.gouji"]);
-    assert_eq!(one.code(0).summary(), "4 passed, 0 failed");
+    assert_eq!(one.code(0).summary(), "通过 4 个，失败 0 个");
     let case = dir.run(&["test", &format!("{CASES}/办结数.txt")]);
     assert_eq!(statuses(&case.code(0).stdout), ["通过  办结数"]);
     let case = dir.run(&["test", &format!("{CASES}/正常.expect.toml")]);
@@ -223,7 +223,7 @@ fn the_fixture_cases_pass() {
     let dir = Scratch::new("pass");
     let run = dir.run(&["test"]);
     run.code(0);
-    assert_eq!(run.summary(), "3 passed, 0 failed");
+    assert_eq!(run.summary(), "通过 3 个，失败 0 个");
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
@@ -239,7 +239,7 @@ fn a_finding_that_does_not_occur_is_missing() {
     run.code(1)
         .shows("  失败  正常")
         .shows("- 缺少  S1 错误 · 列 自然人（正常.expect.toml 第 3 行）");
-    assert_eq!(run.summary(), "2 passed, 1 failed");
+    assert_eq!(run.summary(), "通过 2 个，失败 1 个");
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn errors_in_cases_exit_with_2_and_point_at_the_place() {
     run.code(2)
         .shows("规则文件有错误，用例没有运行：")
         .shows("其它处理");
-    assert_eq!(run.summary(), "0 passed, 3 failed");
+    assert_eq!(run.summary(), "通过 0 个，失败 3 个");
 }
 
 // ───────────────────────────────────────────────────────────────────────────── bless, orphans
@@ -404,7 +404,7 @@ fn bless_rewrites_only_what_changed() {
         .shows(&format!(
             "  更新 {CASES}/办结数.expect.toml（缺少 1 条，有变化 1 条）"
         ));
-    assert_eq!(run.summary(), "3 passed, 0 failed");
+    assert_eq!(run.summary(), "通过 3 个，失败 0 个");
     // The unchanged case is not written at all.
     assert_eq!(dir.read(&clean), original_clean);
     let after = std::fs::metadata(dir.path(&clean))
@@ -458,20 +458,20 @@ fn orphans_are_reported_both_ways() {
         .shows(&format!(
             "预期文件「{CASES}/旧用例.expect.toml」没有对应的报告"
         ));
-    assert_eq!(run.summary(), "3 passed, 2 failed");
+    assert_eq!(run.summary(), "通过 3 个，失败 2 个");
 
     // --bless writes the missing expectation, and still fails on the one without a report.
     let run = dir.run(&["test", "--bless"]);
     run.code(1)
         .shows(&format!("  新建 {CASES}/新用例.expect.toml"))
         .shows("  失败  旧用例");
-    assert_eq!(run.summary(), "4 passed, 1 failed");
+    assert_eq!(run.summary(), "通过 4 个，失败 1 个");
     insta::assert_snapshot!(
         "blessed_new_case",
         dir.read(&format!("{CASES}/新用例.expect.toml"))
     );
     dir.remove(&format!("{CASES}/旧用例.expect.toml"));
-    assert_eq!(dir.run(&["test"]).code(0).summary(), "4 passed, 0 failed");
+    assert_eq!(dir.run(&["test"]).code(0).summary(), "通过 4 个，失败 0 个");
 }
 
 #[test]
@@ -486,7 +486,7 @@ fn skipped_cases_are_counted() {
     run.code(0)
         .shows("  跳过  办结数")
         .shows("理由：等国家规则集改写完再看");
-    assert_eq!(run.summary(), "2 passed, 0 failed, 1 skipped");
+    assert_eq!(run.summary(), "通过 2 个，失败 0 个，跳过 1 个");
 }
 
 // ───────────────────────────────────────────────────────────────────────────── coverage
@@ -514,7 +514,7 @@ fn coverage_lists_the_checks_no_case_triggers() {
     low.code(1)
         .shows("（50%）；另有继承的 38 条检查")
         .shows("低于 --min-coverage 60%");
-    assert_eq!(low.summary(), "3 passed, 0 failed");
+    assert_eq!(low.summary(), "通过 3 个，失败 0 个");
     dir.run(&["test", "--min-coverage", "50"]).code(0);
     dir.run(&["test", "--min-coverage", "101"]).code(2);
 }
@@ -539,7 +539,7 @@ fn junit_has_one_test_case_per_case_with_the_diff_as_failure() {
     let run = dir.run(&["test", "--format", "junit", "--min-coverage", "50"]);
     run.code(2);
     assert!(
-        run.stderr.ends_with("1 passed, 2 failed, 1 skipped\n"),
+        run.stderr.ends_with("通过 1 个，失败 2 个，跳过 1 个\n"),
         "{}",
         run.stderr
     );

@@ -37,7 +37,7 @@ pub struct CheckArgs {
     format: &'static render::OutputFormat,
     /// 达到哪个严重性时以退出码 1 结束（默认 error）/ the severity that makes the exit code 1
     /// (default: error)
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "级别")]
     fail_on: Option<FailOn>,
     /// 同时列出未能评估的检查及原因 / also list the checks that could not be evaluated
     #[arg(short, long)]
@@ -87,8 +87,11 @@ fn format_parser() -> impl clap::builder::TypedValueParser<Value = &'static rend
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
+    /// 有错误时 / on errors
     Error,
+    /// 有警告或错误时 / on warnings or errors
     Warning,
+    /// 从不（总是以 0 结束，除非读不了输入）/ never
     Never,
 }
 
@@ -105,7 +108,7 @@ pub(super) fn parse_param(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let config = match super::config::discover(Path::new(".")) {
+    let config = match super::config::discover_for_reports(&args.paths) {
         Ok(config) => config.unwrap_or_default(),
         Err(e) => {
             eprint!("{}", super::render_for_stderr(e.as_ref()));
@@ -165,7 +168,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let previous = match args.prev.as_deref().map(load_input).transpose() {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("gouji: {message}");
+            // Ready to print: prefixed, or a rendered diagnostic.
+            eprintln!("{}", message.trim_end());
             return exit::USAGE;
         }
     };
@@ -196,6 +200,9 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         Vec::new()
     };
+    if args.verbose {
+        explain_pairing(&paths, &pairs, args.prev.as_deref());
+    }
     let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -243,9 +250,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         );
     }
-    let colour = args.output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        && std::env::var_os("NO_COLOR").is_none();
+    let colour = args.output.is_none() && super::color::for_stdout();
     let mut renderer = (args.format.renderer)(&render::RenderOptions {
         colour,
         verbose: args.verbose,
@@ -253,7 +258,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         reading: selection.keeps_reading(),
         configuration,
     });
-    let progress = Progress::new(paths.len());
+    let progress = super::progress::Progress::new(
+        paths.len(),
+        super::progress::Surroundings::of_process(args.output.is_some()),
+    );
     let mut failed = false;
     let mut internal = false;
     output.write(&renderer.begin());
@@ -288,6 +296,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                     if let Some(waivers) = &waivers {
                         waivers.apply(&mut findings);
                     }
+                    findings.previous = previous_input.map(|p| p.source().name().to_owned());
                     Ok(findings)
                 })
                 .collect()
@@ -328,6 +337,19 @@ pub fn run(args: &CheckArgs) -> u8 {
         exit::FINDINGS
     } else {
         exit::OK
+    }
+}
+
+/// Says under `-v` which report is checked against which report of the year before.
+fn explain_pairing(paths: &[String], pairs: &[Option<String>], prev: Option<&str>) {
+    if let Some(prev) = prev {
+        eprintln!("gouji: 上一年度的报告（--prev）：「{prev}」");
+        return;
+    }
+    for (path, previous) in paths.iter().zip(pairs) {
+        if let Some(previous) = previous {
+            eprintln!("gouji: 「{path}」与同一机关上一年度的「{previous}」配对，做跨年度检查");
+        }
     }
 }
 
@@ -525,37 +547,6 @@ fn matches<S: AsRef<str>>(name: &str, id: &str, tags: &[S]) -> bool {
             .strip_prefix(name)
             .is_some_and(|rest| rest.starts_with('.'))
         || tags.iter().any(|t| t.as_ref() == name)
-}
-
-/// A progress line on standard error, for large batches on a terminal.
-struct Progress {
-    total: usize,
-    done: std::cell::Cell<usize>,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        let shown = total >= 2 * CHUNK && std::io::IsTerminal::is_terminal(&std::io::stderr());
-        Self {
-            total,
-            done: std::cell::Cell::new(0),
-            shown,
-        }
-    }
-
-    fn advance(&self, n: usize) {
-        self.done.set(self.done.get() + n);
-        if self.shown {
-            eprint!("\r已检查 {}/{} 份报告", self.done.get(), self.total);
-        }
-    }
-
-    fn finish(&self) {
-        if self.shown {
-            eprintln!();
-        }
-    }
 }
 
 /// Reads and lays out one input; the error is ready to print.

@@ -1,5 +1,6 @@
-//! `gouji.toml`: settings for a project of reports, found in the working directory or the
-//! nearest directory above it. Command-line options override it.
+//! `gouji.toml`: settings for a project of reports, found in the reports' folder or the
+//! nearest folder above it (not the working directory: `gouji check 项目/报告.txt` run from
+//! anywhere uses the project's settings). Command-line options override it.
 //!
 //! ```toml
 //! rules = ["规则"]            # like --rules: rule files or directories
@@ -105,16 +106,60 @@ impl miette::Diagnostic for ConfigError {
     }
 }
 
-/// Finds `gouji.toml` in `start` or the nearest directory above it, and reads it.
-pub fn discover(start: &Path) -> Result<Option<Config>, Box<ConfigError>> {
+/// The `gouji.toml` for the reports named on the command line: the one that applies to the
+/// first of them (standard input: the working directory). Reports under another
+/// `gouji.toml` are checked with the same one, and a warning says so.
+pub fn discover_for_reports(paths: &[String]) -> Result<Option<Config>, Box<ConfigError>> {
+    let mut found: Vec<Option<PathBuf>> = Vec::new();
+    for path in paths {
+        let file = find(&folder_of(path));
+        if !found.contains(&file) {
+            found.push(file);
+        }
+    }
+    if let [first, others @ ..] = found.as_slice() {
+        if !others.is_empty() {
+            let name = |f: &Option<PathBuf>| {
+                f.as_ref()
+                    .map_or_else(|| "（无）".to_owned(), |p| p.display().to_string())
+            };
+            let others: Vec<String> = others.iter().map(name).collect();
+            eprintln!(
+                "gouji: 警告：这些报告分属不同的 gouji.toml；全部按「{}」检查，没有使用 {}",
+                name(first),
+                others.join("、")
+            );
+        }
+        return first.as_deref().map(read).transpose();
+    }
+    Ok(None)
+}
+
+/// The folder a report's settings are looked up from.
+fn folder_of(path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if path == "-" {
+        return PathBuf::from(".");
+    }
+    if p.is_dir() {
+        return p.to_path_buf();
+    }
+    match p.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The `gouji.toml` in `start` or the nearest folder above it.
+fn find(start: &Path) -> Option<PathBuf> {
     let mut dir = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
     loop {
         let candidate = dir.join(FILE_NAME);
         if candidate.is_file() {
-            return read(&candidate).map(Some);
+            return Some(candidate);
         }
         if !dir.pop() {
-            return Ok(None);
+            return None;
         }
     }
 }

@@ -107,9 +107,7 @@ pub fn run(args: &DiffArgs) -> u8 {
     }
     let text = match args.format {
         Format::Human => {
-            let colour = args.output.is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none();
+            let colour = args.output.is_none() && super::color::for_stdout();
             replay::human(&replayed, args.all, Paint { colour })
         }
         Format::Json => replay::json(&replayed),

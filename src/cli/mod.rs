@@ -3,11 +3,18 @@
 
 mod baseline;
 mod check;
+pub mod color;
+mod completions;
 mod config;
 mod diff;
 mod extract;
+mod fmt;
 mod io;
+mod man;
+mod progress;
 mod rules;
+mod rules_json;
+mod schema;
 mod test;
 
 use std::process::ExitCode;
@@ -39,6 +46,9 @@ const EXIT_CODES: &str = "退出码 / exit codes:\n  0  没有发现问题 / no 
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// 是否用颜色（也看 NO_COLOR、FORCE_COLOR、CLICOLOR_FORCE）/ when to use colour
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    color: color::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -58,14 +68,20 @@ enum Command {
     Diff(diff::DiffArgs),
     /// 把报告现有的问题登记为豁免（写入豁免登记表）/ Record current findings as waivers
     Baseline(baseline::BaselineArgs),
+    /// 把规则文件排成统一的格式（保留注释）/ Format rule files canonically (comments kept)
+    Fmt(fmt::FmtArgs),
+    /// 输出 shell 的命令补全脚本 / Print a shell completion script
+    Completions(completions::CompletionsArgs),
+    /// 输出 man 手册页 / Print the manual page (roff), or write every page into a folder
+    Man(man::ManArgs),
+    /// 输出 --format json 的 JSON Schema / Print the JSON Schema of `--format json`
+    Schema,
 }
 
-/// Renders a diagnostic for standard error: in colour on a terminal (unless `NO_COLOR`), with
-/// the same Unicode drawing either way.
+/// Renders a diagnostic for standard error: in colour as `--color` and the environment say,
+/// with the same Unicode drawing either way.
 pub fn render_for_stderr(diagnostic: &dyn miette::Diagnostic) -> String {
-    use std::io::IsTerminal as _;
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if colour {
+    let theme = if color::for_stderr() {
         miette::GraphicalTheme::unicode()
     } else {
         miette::GraphicalTheme::unicode_nocolor()
@@ -103,6 +119,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    color::set(cli.color);
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Rules(command) => rules::run(command),
@@ -110,6 +127,10 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Baseline(args) => baseline::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
+        Command::Schema => schema::run(),
     };
     ExitCode::from(code)
 }

@@ -27,6 +27,10 @@ pub enum RulesCommand {
         /// 额外的规则目录（继承只能在这些目录和内置规则集中查找）/ extra rule roots
         #[arg(long = "rules", value_name = "DIR")]
         roots: Vec<PathBuf>,
+        /// 输出格式：human（人读，写到标准错误）或 json（gouji-rules-check/1，写到标准输出，给编辑器和 CI）
+        /// / human (on standard error) or json (on standard output, for editors and CI)
+        #[arg(long, value_enum, default_value_t)]
+        format: CheckFormat,
     },
     /// 显示规则集的结构，或其中一条检查 / Show a rule set's outline, or one of its checks
     Show {
@@ -40,13 +44,25 @@ pub enum RulesCommand {
     },
 }
 
+/// The output of `gouji rules check`.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum CheckFormat {
+    #[default]
+    Human,
+    Json,
+}
+
 pub fn run(command: RulesCommand) -> u8 {
     match command {
         RulesCommand::List { target, roots } => match target {
             None => list_sets(&roots),
             Some(target) => list_checks(&target, roots),
         },
-        RulesCommand::Check { files, roots } => check(&files, roots),
+        RulesCommand::Check {
+            files,
+            roots,
+            format,
+        } => check(&files, roots, format),
         RulesCommand::Show {
             target,
             check,
@@ -80,6 +96,12 @@ pub fn load(target: &str, roots: Vec<PathBuf>) -> Compiled {
 }
 
 fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
+    if check.is_none() {
+        if let Some(message) = sets_holding_check(target, roots) {
+            eprintln!("{message}");
+            return exit::USAGE;
+        }
+    }
     let compiled = load(target, roots.to_vec());
     let Some(rule_set) = compiled.rule_set.as_ref() else {
         eprint!("{}", render(&compiled));
@@ -106,25 +128,62 @@ fn show(target: &str, check: Option<&str>, roots: &[PathBuf]) -> u8 {
     exit::OK
 }
 
-fn check(files: &[PathBuf], roots: Vec<PathBuf>) -> u8 {
+/// `gouji rules show S1`: when the one name given is no rule file or rule set but the id of a
+/// check, which rule sets hold it and how to show it.
+fn sets_holding_check(name: &str, roots: &[PathBuf]) -> Option<String> {
+    if std::path::Path::new(name).exists() {
+        return None;
+    }
+    let loader = Loader::new(roots.to_vec());
+    let ids = loader.known_ids();
+    if ids.iter().any(|id| id == name) {
+        return None;
+    }
+    let holders: Vec<String> = ids
+        .iter()
+        .filter(|id| {
+            loader
+                .compile_id(id)
+                .and_then(|c| c.rule_set)
+                .is_some_and(|set| set.check(name).is_some())
+        })
+        .cloned()
+        .collect();
+    let first = holders.first()?;
+    Some(format!(
+        "gouji: 「{name}」是检查的编号，不是规则集。含有检查「{name}」的规则集：{}。\n\
+         查看它：gouji rules show {first} {name}",
+        holders.join("、")
+    ))
+}
+
+fn check(files: &[PathBuf], roots: Vec<PathBuf>, format: CheckFormat) -> u8 {
     let loader = Loader::new(roots).building_patterns();
-    let mut failed = false;
-    let mut stderr = std::io::stderr().lock();
-    for file in files {
-        let compiled = loader.compile_file(file);
-        failed |= compiled.has_errors();
-        let _ = write!(stderr, "{}", render(&compiled));
-        let (errors, warnings) = counts(&compiled);
-        let verdict = if errors > 0 {
-            "有错误 / has errors"
-        } else {
-            "通过 / ok"
-        };
-        let _ = writeln!(
-            stderr,
-            "{}: {verdict}（{errors} 个错误，{warnings} 个警告）",
-            file.display()
-        );
+    let compiled: Vec<(String, Compiled)> = files
+        .iter()
+        .map(|file| (file.display().to_string(), loader.compile_file(file)))
+        .collect();
+    let failed = compiled.iter().any(|(_, c)| c.has_errors());
+    match format {
+        CheckFormat::Json => {
+            // A closed pipe is not an error.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(super::rules_json::render(&compiled).as_bytes());
+        }
+        CheckFormat::Human => {
+            let mut stderr = std::io::stderr().lock();
+            for (file, compiled) in &compiled {
+                let _ = write!(stderr, "{}", render(compiled));
+                let (errors, warnings) = counts(compiled);
+                let verdict = if errors > 0 {
+                    "有错误 / has errors"
+                } else {
+                    "通过 / ok"
+                };
+                let _ = writeln!(stderr, "{file}: {verdict}（{errors} 个错误，{warnings} 个警告）");
+            }
+        }
     }
     if failed { exit::USAGE } else { exit::OK }
 }
@@ -134,7 +193,7 @@ fn counts(compiled: &Compiled) -> (usize, usize) {
     (errors, compiled.diagnostics.len() - errors)
 }
 
-/// Renders every diagnostic with miette (colour only on a terminal, `NO_COLOR` respected).
+/// Renders every diagnostic with miette (colour as `--color` and the environment say).
 pub fn render(compiled: &Compiled) -> String {
     let mut out = String::new();
     for diagnostic in &compiled.diagnostics {

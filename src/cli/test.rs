@@ -77,9 +77,7 @@ pub fn run(args: &TestArgs) -> u8 {
     let coverage = (args.coverage || args.min_coverage.is_some()).then(|| testing::coverage(&run));
     let text = match args.format {
         Format::Human => {
-            let colour = args.output.is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none();
+            let colour = args.output.is_none() && super::color::for_stdout();
             output::human(
                 &run,
                 coverage.as_deref(),

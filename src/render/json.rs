@@ -18,6 +18,7 @@ struct ReportJson<'a> {
     rule_set_title: Option<&'a str>,
     year: Option<i32>,
     agency: Option<&'a str>,
+    previous: Option<&'a str>,
     input: crate::report::InputKind,
     layout: crate::report::Layout,
     encoding: &'static str,
@@ -153,6 +154,15 @@ pub fn render(reports: &[ReportFindings]) -> String {
 pub struct Writer {
     totals: Totals,
     configuration: Option<serde_json::Value>,
+    rule_sets: Vec<RuleSetJson>,
+}
+
+/// A rule set of the run, named with its version in the `rule_sets` field.
+#[derive(Serialize)]
+struct RuleSetJson {
+    id: String,
+    title: Option<String>,
+    version: Option<String>,
 }
 
 impl Writer {
@@ -163,13 +173,30 @@ impl Writer {
         self
     }
 
+    /// Names the rule sets of the run, with their versions, in a `rule_sets` field.
+    #[must_use]
+    pub fn with_rule_sets(mut self, rule_sets: &[crate::ruleset::RuleSet]) -> Self {
+        self.rule_sets = rule_sets
+            .iter()
+            .map(|r| RuleSetJson {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                version: r.version.clone(),
+            })
+            .collect();
+        self
+    }
+
     pub fn begin(&mut self) -> String {
+        let rule_sets = serde_json::to_string_pretty(&self.rule_sets)
+            .expect("rule sets serialise")
+            .replace('\n', "\n  ");
         let configuration = self.configuration.as_ref().map_or_else(String::new, |c| {
             let json = serde_json::to_string_pretty(c).expect("a JSON value serialises");
             format!("\n  \"configuration\": {},", json.replace('\n', "\n  "))
         });
         format!(
-            "{{\n  \"schema\": \"{SCHEMA}\",\n  \"gouji_version\": \"{}\",{configuration}\n  \"reports\": [",
+            "{{\n  \"schema\": \"{SCHEMA}\",\n  \"gouji_version\": \"{}\",\n  \"rule_sets\": {rule_sets},{configuration}\n  \"reports\": [",
             env!("CARGO_PKG_VERSION")
         )
     }
@@ -214,6 +241,7 @@ fn report_json(r: &ReportFindings) -> ReportJson<'_> {
         rule_set_title: r.rule_set_title.as_deref(),
         year: r.year,
         agency: r.agency.as_deref(),
+        previous: r.previous.as_deref(),
         input: r.input,
         layout: r.layout,
         encoding: r.encoding,

@@ -68,7 +68,13 @@ pub const FORMATS: &[OutputFormat] = &[
     OutputFormat {
         name: "json",
         help: "JSON（gouji-check/1，见 docs/json-output.md）/ for scripts",
-        renderer: |o| Box::new(json::Writer::default().with_configuration(o.configuration.clone())),
+        renderer: |o| {
+            Box::new(
+                json::Writer::default()
+                    .with_rule_sets(o.rule_sets)
+                    .with_configuration(o.configuration.clone()),
+            )
+        },
     },
     OutputFormat {
         name: "sarif",

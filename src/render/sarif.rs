@@ -277,6 +277,18 @@ struct DescriptorProperties {
 #[derive(Serialize)]
 struct Tool<'a> {
     driver: Driver<'a>,
+    /// The rule sets of the run, with their versions (SARIF tool components).
+    extensions: Vec<Extension<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Extension<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -367,6 +379,15 @@ impl<'r> Writer<'r> {
                 version: env!("CARGO_PKG_VERSION"),
                 rules: self.rules.values().collect(),
             },
+            extensions: self
+                .rule_sets
+                .iter()
+                .map(|r| Extension {
+                    name: &r.id,
+                    full_name: r.title.as_deref(),
+                    version: r.version.as_deref(),
+                })
+                .collect(),
         };
         if let Some(configuration) = &self.configuration {
             let properties = serde_json::json!({ "configuration": configuration });

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod error;
+pub mod format;
 mod parser;
 
 pub use error::SyntaxError;

@@ -1,5 +1,5 @@
 //! `gouji test` output: for people (a line per case, a readable diff per failing case, the
-//! coverage, and the summary line `N passed, N failed`), and `JUnit` XML for CI.
+//! coverage, and the summary line `通过 N 个，失败 N 个`), and `JUnit` XML for CI.
 
 use std::fmt::Write as _;
 
@@ -7,12 +7,12 @@ use super::diff::{self, Paint, TEST_WORDS};
 use super::{Blessed, Counts, Coverage, Failure, Outcome, Run};
 use crate::render::junit::{escape, escape_text};
 
-/// `3 passed, 1 failed` (and `, 2 skipped` when cases were skipped).
+/// `通过 3 个，失败 1 个` (and `，跳过 2 个` when cases were skipped).
 #[must_use]
 pub fn summary_line(counts: Counts) -> String {
-    let mut line = format!("{} passed, {} failed", counts.passed, counts.failed);
+    let mut line = format!("通过 {} 个，失败 {} 个", counts.passed, counts.failed);
     if counts.skipped > 0 {
-        let _ = write!(line, ", {} skipped", counts.skipped);
+        let _ = write!(line, "，跳过 {} 个", counts.skipped);
     }
     line
 }
