@@ -445,8 +445,8 @@ fn an_interrupted_run_leaves_no_temporary_file() {
 // ───────────────────────────────────────────────────────────────────────────── rule files
 
 #[test]
-fn an_oversized_pattern_fails_rules_check() {
-    let dir = Scratch::new("hostile", "big-pattern");
+fn an_oversized_pattern_fails_rules_check_and_check_before_reading() {
+    let dir = Scratch::new("hostile", "big-pattern").with(&["clean.txt"]);
     let text = std::fs::read_to_string(Path::new(FIXTURES).join("broken.gouji")).unwrap();
     // Each `\w` is all of Unicode's word characters: 2,000 of them make a matcher far over
     // the size limit, which only building it finds.
@@ -461,6 +461,13 @@ fn an_oversized_pattern_fails_rules_check() {
     run.code(2);
     assert!(run.stderr.contains("太复杂，无法使用"), "{}", run.stderr);
     assert!(run.stderr.contains("big.gouji:16:"), "{}", run.stderr);
+    // `gouji check` says so too, before reading any report, rather than leaving the check
+    // silently not evaluated.
+    let run = dir.run(&["check", "--rules", "big.gouji", "clean.txt"]);
+    run.code(2);
+    assert!(run.stderr.contains("太复杂，无法使用"), "{}", run.stderr);
+    assert!(run.stderr.contains("big.gouji:16:"), "{}", run.stderr);
+    assert!(!run.stdout.contains("clean.txt"), "{}", run.stdout);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use gouji::check::Checker;
 use gouji::compile::{BUILTIN, Loader};
-use gouji::render;
+use gouji::render::{self, RenderOptions};
 use gouji::ruleset::RuleSet;
 
 /// The built-in national rule sets, compiled once.
@@ -23,7 +23,8 @@ pub fn national() -> &'static [RuleSet] {
 }
 
 /// Reads `bytes` as the file `name`, checks it with `rule_sets` (with itself as last year's
-/// report too), and renders the findings in every format.
+/// report too), and renders the findings in every output format `gouji check --format`
+/// offers (the list is taken from the renderers' own table, so a new format is fuzzed too).
 pub fn check_and_render(rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
     let Ok(input) = gouji::extract::load(name, bytes) else {
         return;
@@ -35,17 +36,35 @@ pub fn check_and_render(rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
     let Some(findings) = checker.check(&input, Some(&input)) else {
         return;
     };
-    let style = render::human::Style {
+    let options = RenderOptions {
         colour: false,
-        width: 100,
         verbose: true,
+        rule_sets,
+        reading: true,
+        configuration: None,
     };
-    let reports = std::slice::from_ref(&findings);
-    let _ = render::human::render(reports, style);
-    let _ = render::json::render(reports);
-    let _ = render::github::render_report(&findings);
-    let mut sarif = render::sarif::Writer::new(rule_sets);
-    let _ = (sarif.begin(), sarif.report(&findings), sarif.end());
-    let mut junit = render::junit::Writer::new(rule_sets, true);
-    let _ = (junit.begin(), junit.report(&findings), junit.end());
+    for format in render::FORMATS {
+        let mut renderer = (format.renderer)(&options);
+        let _ = (renderer.begin(), renderer.report(&findings), renderer.end());
+    }
+}
+
+/// Makes a panic raised inside `crates` (path fragments of their sources, e.g.
+/// `"/lopdf-"`) unwind as it does in `gouji check`, where the reader catches it and refuses
+/// the file as damaged; any other panic still aborts, as libFuzzer's hook makes every panic
+/// do. Call once, before the first input.
+#[allow(dead_code)] // Only the targets whose readers catch a dependency's panics use it.
+pub fn let_caught_panics_unwind(crates: &'static [&'static str]) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let libfuzzer_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let caught = info
+                .location()
+                .is_some_and(|l| crates.iter().any(|c| l.file().contains(c)));
+            if !caught {
+                libfuzzer_hook(info);
+            }
+        }));
+    });
 }

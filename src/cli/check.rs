@@ -632,7 +632,9 @@ impl PathFilter {
 /// national sets; `--ruleset` keeps only one. Errors come back rendered.
 pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleSet>, String> {
     let roots: Vec<PathBuf> = rules.iter().filter(|p| p.is_dir()).cloned().collect();
-    let loader = Loader::new(roots.clone());
+    // Patterns are built now, not when first evaluated: one too large to build is a rule
+    // file error before any report is read (each is built once either way).
+    let loader = Loader::new(roots.clone()).building_patterns();
     let mut compiled: Vec<Compiled> = Vec::new();
     if rules.is_empty() {
         compiled.extend(
