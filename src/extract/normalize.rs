@@ -82,6 +82,12 @@ const TRADITIONAL_BITS: [u64; ((CJK_LAST - CJK_FIRST) / 64 + 1) as usize] = {
     bits
 };
 
+/// How many characters that exist only in traditional writing make a text traditional: a
+/// report written so has them in every line (over 200 in its first 2,000 characters); one
+/// label or heading printed in traditional characters in a simplified report has a few,
+/// and is a drifted label, said so, not a reason to read the whole report as traditional.
+const MIN_TRADITIONAL: usize = 16;
+
 /// Whether a text is written in traditional characters: a few frequent characters that
 /// exist only in traditional writing decide it. Used once per report, so that reports in
 /// simplified characters (nearly all) skip the conversion.
@@ -114,7 +120,7 @@ pub fn uses_traditional(text: &str) -> bool {
                     | u32::from(third & 0x3f);
                 if is_traditional_code(code) {
                     found += 1;
-                    if found == 3 {
+                    if found == MIN_TRADITIONAL {
                         return true;
                     }
                 }

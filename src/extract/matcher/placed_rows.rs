@@ -50,7 +50,11 @@ impl Extractor<'_> {
                 .filter(|(u, _)| *u == c)
                 .map(|(_, why)| why.as_str())
                 .collect();
-            if value.is_none() && placed.blanks[c].is_none() && columns.unit == Unit::Grid {
+            if value.is_none()
+                && placed.blanks[c].is_none()
+                && reasons.is_empty()
+                && columns.unit == Unit::Grid
+            {
                 // No cell of the row's grid reaches under the column (a row cut short, or
                 // a label cell spanning it): nothing was read there.
                 missing.get_or_insert(column);
