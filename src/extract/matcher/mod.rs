@@ -302,7 +302,10 @@ impl<'r> Extractor<'r> {
                 .iter()
                 .map(|l| l.full.as_str())
                 .collect();
-            if let Some(line) = closest_heading(free, (after.max(), before.min()), &declared) {
+            let between = (after.max(), before.min());
+            let line = closest_heading(free.clone(), between, &declared)
+                .or_else(|| numbered_in_place(free, between, &self.sections[section]));
+            if let Some(line) = line {
                 taken[section] = true;
                 found.push(Heading {
                     section,
@@ -314,6 +317,48 @@ impl<'r> Extractor<'r> {
         found.sort_by_key(|h| h.line);
         found
     }
+}
+
+/// For a required section found no other way: the heading between the neighbouring sections
+/// found (`after`, `before`) that bears its number (`四、`, `4.`, or `（四）` when no heading
+/// numbered as a section does) and whose words are mostly the section's: a variant wording
+/// in its place (`四、行政复议和行政诉讼情况`, `四、复议诉讼`). A row label on a line of its
+/// own (`四、结转下年度继续办理`) shares too few characters with the title to be taken.
+fn numbered_in_place<'a>(
+    lines: impl IntoIterator<Item = (usize, &'a str)>,
+    (after, before): (Option<usize>, Option<usize>),
+    labels: &[SectionLabel],
+) -> Option<usize> {
+    let value = |ordinal: &str| {
+        let core = ordinal.trim_matches(['(', ')', ',', '.']);
+        core.parse::<usize>().ok().or_else(|| {
+            let mut chars = core.chars();
+            let first = chars.next()?;
+            let position = "一二三四五六七八九十".chars().position(|c| c == first)?;
+            chars.next().is_none().then_some(position + 1)
+        })
+    };
+    // Three in four of the printed characters are the title's, and at least four.
+    let shares_words = |printed: &str, declared: &str| {
+        let shared = printed.chars().filter(|&c| declared.contains(c)).count();
+        shared >= 4 && 4 * shared >= 3 * printed.chars().count()
+    };
+    lines
+        .into_iter()
+        .filter(|&(line, _)| after.is_none_or(|a| line > a) && before.is_none_or(|b| line < b))
+        .filter_map(|(line, printed)| {
+            let (ordinal, rest) = split_ordinal(printed);
+            let number = value(ordinal)?;
+            labels
+                .iter()
+                .any(|l| {
+                    let declared = split_ordinal(&l.full).0;
+                    value(declared) == Some(number) && shares_words(rest, &l.rest)
+                })
+                .then_some((ordinal.starts_with('('), line))
+        })
+        .min()
+        .map(|(_, line)| line)
 }
 
 struct Heading {
