@@ -176,7 +176,6 @@ fn ruled_pdfs_give_the_html_findings() {
 
 /// Every report in every layout, unruled tables and `pdftotext -layout` text included.
 #[test]
-#[ignore = "needs the positional text reader (READ): space-aligned cells are read by count"]
 fn every_layout_gives_the_html_findings() {
     compare_layouts(
         &corpus(),

@@ -3,8 +3,8 @@
 use super::lines::NormalizedLine;
 use super::placement::{Measure, header_pieces};
 use super::{Label, TableLabels};
-use crate::extract::normalize::{char_bits, contains_with_bits, normalize, split_ordinal};
 use crate::extract::layout::{Document, Line, Unit};
+use crate::extract::normalize::{char_bits, contains_with_bits, normalize, split_ordinal};
 use crate::report::LabelMatch;
 use crate::ruleset::{Node, Table};
 
