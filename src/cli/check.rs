@@ -484,7 +484,7 @@ impl Selection {
         selection
     }
 
-    fn is_everything(&self) -> bool {
+    pub(super) fn is_everything(&self) -> bool {
         self.select.is_empty() && self.ignore.is_empty()
     }
 

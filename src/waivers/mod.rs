@@ -20,6 +20,7 @@ pub mod render;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -399,18 +400,18 @@ impl Waivers {
     /// The warnings about stale waivers, one line each, for standard error.
     #[must_use]
     pub fn stale_warnings(&self) -> String {
-        self.stale()
-            .iter()
-            .map(|e| {
-                format!(
-                    "gouji: 警告：豁免（{}）不再对应任何问题，可以删除（gouji baseline --prune）：{}，{}，{}\n",
-                    e.place(&self.name),
-                    e.report,
-                    e.rule,
-                    e.reason
-                )
-            })
-            .collect()
+        let mut out = String::new();
+        for e in self.stale() {
+            let _ = writeln!(
+                out,
+                "gouji: 警告：豁免（{}）不再对应任何问题，可以删除（gouji baseline --prune）：{}，{}，{}",
+                e.place(&self.name),
+                e.report,
+                e.rule,
+                e.reason
+            );
+        }
+        out
     }
 }
 
