@@ -462,6 +462,7 @@ fn a_malformed_register_is_an_error_with_its_line_and_column() {
             "「指纹」应是用引号括起的文字，这里是数",
         ),
     ];
+    let place = regex::Regex::new(r"╭─\[豁免\.toml:\d+:\d+\]").unwrap();
     for (from, to, message) in cases {
         let broken = good.replacen(from, to, 1);
         assert_ne!(broken, good, "{from}");
@@ -475,9 +476,7 @@ fn a_malformed_register_is_an_error_with_its_line_and_column() {
             run.stderr
         );
         assert!(
-            regex::Regex::new(r"╭─\[豁免\.toml:\d+:\d+\]")
-                .unwrap()
-                .is_match(&run.stderr),
+            place.is_match(&run.stderr),
             "line and column:\n{}",
             run.stderr
         );
@@ -501,4 +500,28 @@ fn a_malformed_register_is_an_error_with_its_line_and_column() {
     let run = dir.run(&["check", "reports", "--waivers", "没有这个文件.toml"]);
     run.code(2);
     assert!(run.stderr.contains("文件不存在"), "{}", run.stderr);
+}
+
+#[test]
+fn the_register_in_docs_waivers_md_reads() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/waivers.md"))
+        .expect("docs/waivers.md exists");
+    let block = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("docs/waivers.md has a ```toml register");
+    let register = gouji::waivers::parse(&gouji::source::SourceFile::new("docs", block))
+        .unwrap_or_else(|e| panic!("the register of docs/waivers.md: {e}"));
+    assert_eq!(register.entries.len(), 2);
+    assert_eq!(
+        register.entries[0].bindings,
+        [("c".to_owned(), "自然人".to_owned())]
+    );
+    assert_eq!(register.entries[0].line, Some(1));
+    assert_eq!(register.entries[1].line, Some(18));
+    assert_eq!(
+        register.entries[1].report,
+        gouji::waivers::ReportKey::File("往年报告/石桥镇2020.txt".to_owned())
+    );
 }

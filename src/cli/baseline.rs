@@ -164,8 +164,16 @@ pub fn run(args: &BaselineArgs) -> u8 {
             }
         }
     }
+    // Under gouji.toml's select/ignore, the waivers of the rules left out match nothing: they
+    // are not pruned.
+    let prune = args.prune && selection.is_everything();
+    if args.prune && !prune {
+        eprintln!(
+            "gouji: 警告：gouji.toml 用 select/ignore 只选了部分规则，--prune 不删除任何条目"
+        );
+    }
     let before = waivers.entries().len();
-    let mut entries = if args.prune {
+    let mut entries = if prune {
         waivers.kept()
     } else {
         waivers.entries().to_vec()

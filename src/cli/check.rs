@@ -506,7 +506,7 @@ impl Selection {
         selection
     }
 
-    fn is_everything(&self) -> bool {
+    pub(super) fn is_everything(&self) -> bool {
         self.select.is_empty() && self.ignore.is_empty()
     }
 

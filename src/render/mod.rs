@@ -182,6 +182,7 @@ pub struct Totals {
     pub waived: usize,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference.
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

@@ -20,6 +20,7 @@ pub mod render;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -217,6 +218,8 @@ pub struct Waivers {
     /// The version of each check, by rule set and check id.
     versions: HashMap<(String, String), String>,
     today: Date,
+    /// The entries about each report, so that a batch costs one look-up per report.
+    by_report: HashMap<ReportKey, Vec<usize>>,
     used: Vec<AtomicU8>,
     /// The reports checked, whose waivers can be judged stale.
     seen: Mutex<HashSet<ReportKey>>,
@@ -227,7 +230,12 @@ impl Waivers {
     #[must_use]
     pub fn new(register: Register, path: &Path, rule_sets: &[RuleSet], today: Date) -> Self {
         let used = register.entries.iter().map(|_| AtomicU8::new(0)).collect();
+        let mut by_report: HashMap<ReportKey, Vec<usize>> = HashMap::new();
+        for (i, e) in register.entries.iter().enumerate() {
+            by_report.entry(e.report.clone()).or_default().push(i);
+        }
         Self {
+            by_report,
             register,
             name: path.display().to_string(),
             base: register_dir(path),
@@ -258,11 +266,13 @@ impl Waivers {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key.clone());
-        let about: Vec<usize> = (0..self.register.entries.len())
-            .filter(|&i| {
-                let e = &self.register.entries[i];
-                e.report == key && e.rule_set == report.rule_set
-            })
+        let about: Vec<usize> = self
+            .by_report
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| self.register.entries[i].rule_set == report.rule_set)
             .collect();
         if about.is_empty() {
             return;
@@ -399,18 +409,18 @@ impl Waivers {
     /// The warnings about stale waivers, one line each, for standard error.
     #[must_use]
     pub fn stale_warnings(&self) -> String {
-        self.stale()
-            .iter()
-            .map(|e| {
-                format!(
-                    "gouji: 警告：豁免（{}）不再对应任何问题，可以删除（gouji baseline --prune）：{}，{}，{}\n",
-                    e.place(&self.name),
-                    e.report,
-                    e.rule,
-                    e.reason
-                )
-            })
-            .collect()
+        let mut out = String::new();
+        for e in self.stale() {
+            let _ = writeln!(
+                out,
+                "gouji: 警告：豁免（{}）不再对应任何问题，可以删除（gouji baseline --prune）：{}，{}，{}",
+                e.place(&self.name),
+                e.report,
+                e.rule,
+                e.reason
+            );
+        }
+        out
     }
 }
 
