@@ -293,7 +293,10 @@ fn rule_files_checked_for_editors_and_ci() {
         .find(|d| d["code"] == "unknown-name")
         .unwrap_or_else(|| panic!("{json:#}"));
     assert_eq!(unknown["severity"], "error");
-    assert_eq!((&unknown["line"], &unknown["column"]), (&3.into(), &6.into()));
+    assert_eq!(
+        (&unknown["line"], &unknown["column"]),
+        (&3.into(), &6.into())
+    );
 
     let show = dir.run(&["rules", "show", "S1"]);
     show.code(2);
