@@ -318,3 +318,35 @@ fn sarif_names_the_rule_sets_and_their_versions() {
     assert_eq!(extensions[0]["name"], "national-2019");
     assert_eq!(extensions[0]["version"], "1.0.0");
 }
+
+#[test]
+fn documents_link_only_inside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let link = regex::Regex::new(r"\]\(([^)\s]+)\)").unwrap();
+    let mut documents = vec![root.join("README.md")];
+    documents.extend(
+        std::fs::read_dir(root.join("docs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    let mut bad = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).unwrap();
+        for target in link.captures_iter(&text).map(|c| c[1].to_owned()) {
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() {
+                continue;
+            }
+            let outside = target.contains("://") || target.starts_with("mailto:");
+            if outside || !document.parent().unwrap().join(file).exists() {
+                bad.push(format!("{}: {target}", document.display()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "links outside the repository or to nothing:\n{}",
+        bad.join("\n")
+    );
+}

@@ -4,7 +4,7 @@
 //! - Every shipped rule file (`rules/`, the editor sample) is already canonical: formatting
 //!   changes nothing.
 //! - Formatting is idempotent on every rule file the tests hold, and moves only whitespace.
-//! - The TextMate grammar (`editors/vscode/syntaxes/gouji.tmLanguage.json`) highlights
+//! - The `TextMate` grammar (`editors/vscode/syntaxes/gouji.tmLanguage.json`) highlights
 //!   exactly the keywords of `grammar/rules.pest`.
 
 use std::collections::BTreeSet;
@@ -90,7 +90,7 @@ fn pest_keywords() -> BTreeSet<String> {
         .collect()
 }
 
-/// The words the TextMate grammar highlights as keywords or severities.
+/// The words the `TextMate` grammar highlights as keywords or severities.
 fn highlighted_keywords() -> BTreeSet<String> {
     let path = Path::new(ROOT).join("editors/vscode/syntaxes/gouji.tmLanguage.json");
     let grammar: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
