@@ -5,6 +5,8 @@ mod compile;
 mod docs;
 mod docx;
 mod extract;
+mod first_hour;
+mod fmt;
 mod hostile;
 mod html;
 mod html_output;

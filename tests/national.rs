@@ -356,15 +356,15 @@ fn provincial_example_adapts_the_national_set() {
     let rule_sets = vec![compiled.rule_set.expect("the example compiles")];
     let checker = Checker::new(&rule_sets, &[]).expect("no parameters");
     let check = |case: &str| {
-        let path = format!("rules/examples/cases/{case}.txt");
+        let path = format!("rules/examples/tests/hubei-2019/{case}.txt");
         let input = gouji::extract::load(&path, &std::fs::read(&path).unwrap()).unwrap();
         checker
             .check(&input, None)
             .expect("the example set reads the case")
     };
-    let clean = check("clean");
+    let clean = check("正常");
     assert!(clean.findings.is_empty(), "{}", summary(&clean));
-    let other = check("other-files");
+    let other = check("其他文件");
     assert_eq!(
         rules_found(&other),
         BTreeSet::from(["公开总数".to_owned(), "湖北.其他文件".to_owned()])

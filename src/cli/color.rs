@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use clap::ValueEnum;
 
 /// The value of `--color`.
+#[allow(clippy::doc_markdown)] // `--help` text, where backticks would show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
     /// 终端上用颜色，除非设置了 NO_COLOR / colour on a terminal, unless NO_COLOR is set

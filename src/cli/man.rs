@@ -16,6 +16,7 @@ pub struct ManArgs {
 }
 
 pub fn run(args: &ManArgs) -> u8 {
+    use std::io::Write as _;
     let command = Cli::command();
     if let Some(dir) = &args.dir {
         if let Err(e) =
@@ -35,7 +36,6 @@ pub fn run(args: &ManArgs) -> u8 {
         eprintln!("gouji: 无法生成手册页：{e}");
         return exit::INTERNAL;
     }
-    use std::io::Write as _;
     // A closed pipe is not an error.
     let _ = std::io::stdout().lock().write_all(&page);
     exit::OK

@@ -47,6 +47,7 @@ pub struct Cli {
     #[command(subcommand)]
     command: Command,
     /// 是否用颜色（也看 NO_COLOR、FORCE_COLOR、CLICOLOR_FORCE）/ when to use colour
+    #[allow(clippy::doc_markdown)] // `--help` text, where backticks would show.
     #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
     color: color::ColorChoice,
 }
@@ -93,6 +94,39 @@ pub fn render_for_stderr(diagnostic: &dyn miette::Diagnostic) -> String {
     out
 }
 
+/// A usage error in words, as the line above clap's own (English) message.
+fn usage_headline(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(list)) => list.join("、"),
+        _ => String::new(),
+    };
+    let detail = match error.kind() {
+        ErrorKind::InvalidValue => format!(
+            "{} 不接受「{}」；可用的值：{}",
+            context(ContextKind::InvalidArg),
+            context(ContextKind::InvalidValue),
+            context(ContextKind::ValidValue)
+        ),
+        ErrorKind::UnknownArgument => {
+            format!("没有「{}」这个选项", context(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "没有「{}」这条命令",
+            context(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少 {}", context(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "请给出一条命令，如 gouji check 报告.txt".to_owned()
+        }
+        _ => "参数不对".to_owned(),
+    };
+    format!("命令行有误：{detail}（gouji --help 查看用法）")
+}
+
 /// The stack of every thread that evaluates rules: evaluation recurses once per level of an
 /// expression, and the deepest expression a rule file may hold needs more than the default
 /// 2 MiB in a debug build. Only what is used is committed.
@@ -115,6 +149,9 @@ pub fn run() -> ExitCode {
             } else {
                 exit::OK
             };
+            if e.use_stderr() {
+                eprintln!("gouji: {}", usage_headline(&e));
+            }
             let _ = e.print();
             return ExitCode::from(code);
         }

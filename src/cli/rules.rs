@@ -181,7 +181,10 @@ fn check(files: &[PathBuf], roots: Vec<PathBuf>, format: CheckFormat) -> u8 {
                 } else {
                     "通过 / ok"
                 };
-                let _ = writeln!(stderr, "{file}: {verdict}（{errors} 个错误，{warnings} 个警告）");
+                let _ = writeln!(
+                    stderr,
+                    "{file}: {verdict}（{errors} 个错误，{warnings} 个警告）"
+                );
             }
         }
     }

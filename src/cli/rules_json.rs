@@ -50,7 +50,11 @@ pub fn render(files: &[(String, Compiled)]) -> String {
             .map(|(path, compiled)| FileJson {
                 path: path.clone(),
                 errors: compiled.diagnostics.iter().filter(|d| d.is_error()).count(),
-                warnings: compiled.diagnostics.iter().filter(|d| !d.is_error()).count(),
+                warnings: compiled
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !d.is_error())
+                    .count(),
                 diagnostics: compiled.diagnostics.iter().map(diagnostic).collect(),
             })
             .collect(),

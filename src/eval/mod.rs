@@ -1117,9 +1117,9 @@ impl<'r> Evaluator<'r> {
                     Err(m) => return m,
                 };
                 match regex.captures(&text) {
-                    None => {
-                        Val::missing(format!("正文中没有找到与 /{}/ 相符的文字", regex.as_str()))
-                    }
+                    None => Val::missing(crate::syntax::pattern_words::not_found_in_text(
+                        regex.as_str(),
+                    )),
                     Some(captures) => {
                         if frame.recording {
                             if let (Some(at), Some(whole)) = (at, captures.get(0)) {

@@ -4,6 +4,7 @@ pub mod ast;
 mod error;
 pub mod format;
 mod parser;
+pub mod pattern_words;
 
 pub use error::SyntaxError;
 pub use parser::{MAX_NESTING, parse_placeholder, parse_rule_file};
