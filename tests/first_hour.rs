@@ -298,6 +298,16 @@ fn rule_files_checked_for_editors_and_ci() {
         (&3.into(), &6.into())
     );
 
+    let usage = dir.run(&["check", "--fail-on", "sometimes", "x.txt"]);
+    usage.code(2);
+    assert!(
+        usage
+            .stderr
+            .starts_with("gouji: 命令行有误：--fail-on <级别> 不接受「sometimes」；可用的值：error、warning、never"),
+        "{}",
+        usage.stderr
+    );
+
     let show = dir.run(&["rules", "show", "S1"]);
     show.code(2);
     assert!(
