@@ -64,7 +64,7 @@ fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 pub fn run(args: &BaselineArgs) -> u8 {
-    let config = match super::config::discover(Path::new(".")) {
+    let config = match super::config::discover_for_reports(&args.paths) {
         Ok(config) => config.unwrap_or_default(),
         Err(e) => {
             eprint!("{}", super::render_for_stderr(e.as_ref()));
