@@ -1,6 +1,7 @@
 //! The command line. `main.rs` only calls [`run`]; everything here turns arguments into calls
 //! of the library and results into text and an exit code.
 
+mod batch;
 mod check;
 mod config;
 mod diff;
