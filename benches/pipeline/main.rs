@@ -65,6 +65,7 @@ fn main() {
     match batch::python(&corpus_dir) {
         Some(python) => {
             python.print("python3 balance_check.py:", n);
+            println!("  (the script says: {})", python.last_line);
             println!(
                 "gouji (JSON, full national sets) / Python: {:.1}×",
                 python.elapsed.as_secs_f64() / json.elapsed.as_secs_f64()
