@@ -7,6 +7,9 @@ use crate::findings::{self, ReportFindings};
 use crate::report::Report;
 use crate::ruleset::RuleSet;
 
+/// A fit this complete, of a set that applies to the report's year, needs no other set tried.
+const GOOD_FIT: f64 = 0.95;
+
 /// Rule sets ready to check any number of reports.
 pub struct Checker<'r> {
     extractors: Vec<Extractor<'r>>,
@@ -55,21 +58,68 @@ impl<'r> Checker<'r> {
     /// A report whose tables are of another format than its year calls for is thus read
     /// with the format it actually uses, and that set's own checks say what is wrong.
     ///
-    /// The newest set is tried first, and a near-complete fit of a set that applies to the
-    /// report's year ends the search: most reports are read once.
+    /// The set is chosen from the report's title before anything is extracted: when exactly
+    /// one set applies to what the title says and it fits (nearly) completely, no other set
+    /// could be chosen, and the report is read once. Otherwise every set is tried.
     #[must_use]
     pub fn read(&self, input: &Input) -> Option<(usize, Report, Fit)> {
-        const GOOD_FIT: f64 = 0.95;
-        let first = self.extractors.len().checked_sub(1)?;
-        let (report, fit) = self.extractors[first].read(input);
-        // `适用` conditions look only at what the report says about itself, which does not
-        // depend on the rule set that read it.
-        let applies: Vec<bool> = self
-            .extractors
+        if let Some(index) = self.chosen_by_title(input) {
+            let (report, fit) = self.extractors[index].read(input);
+            let applies = self.applies_to(&report);
+            let only = applies.iter().enumerate().all(|(i, a)| *a == (i == index));
+            // A set that applies gets 0.05 in the search below, so beyond 0.95 no set that
+            // does not apply can reach its score.
+            if only && fit.ratio() > GOOD_FIT {
+                return Some((index, report, fit));
+            }
+        }
+        self.search(input)
+    }
+
+    /// The one rule set whose `适用` holds for what the report's title says, if exactly one
+    /// does.
+    fn chosen_by_title(&self, input: &Input) -> Option<usize> {
+        let Input::Document(document) = input else {
+            return None;
+        };
+        let meta = crate::extract::peek_metadata(input)?;
+        meta.year.as_ref()?;
+        let title_only = Report {
+            source: document.source.clone(),
+            input: document.input,
+            layout: crate::report::Layout::Tabs,
+            encoding: document.encoding,
+            rule_set: String::new(),
+            text: document.text.clone(),
+            meta,
+            sections: Vec::new(),
+            tables: Vec::new(),
+            anomalies: Vec::new(),
+            line_map: Vec::new(),
+        };
+        let applies = self.applies_to(&title_only);
+        let mut applying = (0..applies.len()).filter(|&i| applies[i]);
+        let index = applying.next()?;
+        applying.next().is_none().then_some(index)
+    }
+
+    /// For each rule set, whether its `适用` holds for the report. `适用` conditions look
+    /// only at what the report says about itself, which does not depend on the rule set
+    /// that read it.
+    fn applies_to(&self, report: &Report) -> Vec<bool> {
+        self.extractors
             .iter()
             .zip(&self.params)
-            .map(|(e, p)| eval::applies(e.rule_set(), &report, p) == Some(true))
-            .collect();
+            .map(|(e, p)| eval::applies(e.rule_set(), report, p) == Some(true))
+            .collect()
+    }
+
+    /// Tries the sets: the newest first, and a near-complete fit of a set that applies to
+    /// the report's year ends the search.
+    fn search(&self, input: &Input) -> Option<(usize, Report, Fit)> {
+        let first = self.extractors.len().checked_sub(1)?;
+        let (report, fit) = self.extractors[first].read(input);
+        let applies = self.applies_to(&report);
         let score = |index: usize, fit: Fit| fit.ratio() + if applies[index] { 0.05 } else { 0.0 };
         if applies[first] && fit.ratio() >= GOOD_FIT {
             return Some((first, report, fit));

@@ -254,7 +254,7 @@ fn s1_json() -> &'static Run {
     RUN.get_or_init(|| {
         Scratch::new("cli", "s1-json")
             .with(&["s1.txt"])
-            .run(&["check", "--format", "json", "s1.txt"])
+            .run(&["check", "--format", "json", "--pretty", "s1.txt"])
     })
 }
 
@@ -279,6 +279,7 @@ fn carry_over_json() -> &'static Run {
                 "check",
                 "--format",
                 "json",
+                "--pretty",
                 "clean.txt",
                 "--prev",
                 "prev-2019.txt",
@@ -589,6 +590,35 @@ fn json_output_structure() {
 }
 
 #[test]
+fn json_is_compact_with_one_report_a_line_unless_pretty() {
+    let dir = Scratch::new("cli", "compact-json").with(&["s1.txt", "clean.txt"]);
+    let compact = dir.run(&["check", "--format", "json", "s1.txt", "clean.txt"]);
+    let pretty = dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "--pretty",
+        "s1.txt",
+        "clean.txt",
+    ]);
+    assert_eq!(compact.json(), pretty.json());
+    // The document's head, one line per report, the summary.
+    let lines: Vec<&str> = compact.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", compact.stdout);
+    for (line, path) in lines[1..3].iter().zip(["s1.txt", "clean.txt"]) {
+        let report: serde_json::Value =
+            serde_json::from_str(line.trim_end_matches(',')).expect("a report on its line");
+        assert_eq!(report["path"], path);
+    }
+    assert!(
+        compact.stdout.len() * 3 < pretty.stdout.len() * 2,
+        "{} bytes compact, {} indented",
+        compact.stdout.len(),
+        pretty.stdout.len()
+    );
+}
+
+#[test]
 fn json_output_snapshot_and_docs() {
     let s1 = s1_json();
     s1.code(1);
@@ -780,7 +810,7 @@ fn output_writes_the_file_whole() {
     let dir = Scratch::new("cli", "output").with(&["s1.txt"]);
     dir.write("out.json", "an older result, to be replaced");
     let written = dir.run(&[
-        "check", "--format", "json", "s1.txt", "--output", "out.json",
+        "check", "--format", "json", "--pretty", "s1.txt", "--output", "out.json",
     ]);
     written.code(1);
     assert!(written.stdout.is_empty(), "{}", written.stdout);

@@ -39,6 +39,10 @@ pub struct CheckArgs {
     /// (default: error)
     #[arg(long, value_enum, value_name = "级别")]
     fail_on: Option<FailOn>,
+    /// JSON 输出加缩进（输出到终端时默认如此；否则默认紧凑格式，每份报告一行）
+    /// / indented JSON (the default on a terminal; otherwise compact, one report a line)
+    #[arg(long)]
+    pretty: bool,
     /// 同时列出未能评估的检查及原因 / also list the checks that could not be evaluated
     #[arg(short, long)]
     verbose: bool,
@@ -182,21 +186,24 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let paths = expand_paths(&args.paths, &filter, args.include_hidden, &mut unreadable);
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .stack_size(super::EVALUATION_STACK)
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("gouji: 无法启动并行检查：{e}");
-            return exit::INTERNAL;
-        }
-    };
+    let jobs = args
+        .jobs
+        .filter(|&j| j > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     // In a batch, each report is paired with last year's report of the same agency, if the
     // batch has it; `--prev` pairs one report explicitly.
     let pairs = if previous.is_none() && paths.len() > 1 {
-        pool.install(|| pair_years(&checker, &paths))
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .stack_size(super::EVALUATION_STACK)
+            .build()
+        {
+            Ok(pool) => pool.install(|| pair_years(&checker, &paths)),
+            Err(e) => {
+                eprintln!("gouji: 无法启动并行检查：{e}");
+                return exit::INTERNAL;
+            }
+        }
     } else {
         Vec::new()
     };
@@ -250,6 +257,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         );
     }
+    let terminal = args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let colour = args.output.is_none() && super::color::for_stdout();
     let mut renderer = (args.format.renderer)(&render::RenderOptions {
         colour,
@@ -257,6 +265,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         rule_sets: &rule_sets,
         reading: selection.keeps_reading(),
         configuration,
+        pretty: terminal || args.pretty,
     });
     let progress = super::progress::Progress::new(
         paths.len(),
@@ -265,59 +274,52 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut failed = false;
     let mut internal = false;
     output.write(&renderer.begin());
-    // Reports are checked in parallel a chunk at a time, and written in the order given:
-    // memory holds one chunk of reports, whatever the size of the batch.
-    for (chunk_index, chunk) in paths.chunks(CHUNK).enumerate() {
-        let results: Vec<Result<ReportFindings, Failure>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .enumerate()
-                .map(|(i, path)| {
-                    let input = load_input(path).map_err(Failure::Input)?;
-                    let paired = pairs.get(chunk_index * CHUNK + i).and_then(Option::as_ref);
-                    let previous_input = match (previous.as_ref(), paired) {
-                        (Some(p), _) => Some(p.clone()),
-                        (None, Some(p)) => load_input(p).ok(),
-                        (None, None) => None,
-                    };
-                    // A bug met in one report costs only that report its result.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        checker.check(&input, previous_input.as_ref())
-                    }))
-                    .map_err(|_| {
-                        Failure::Bug(format!(
-                            "gouji: 检查「{path}」时遇到内部错误（gouji 的缺陷，请报告），这份报告没有结果 / internal error while checking this report"
-                        ))
-                    })?;
-                    let mut findings = outcome.ok_or_else(|| {
-                        Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」"))
-                    })?;
-                    selection.apply(&mut findings);
-                    if let Some(waivers) = &waivers {
-                        waivers.apply(&mut findings);
-                    }
-                    findings.previous = previous_input.map(|p| p.source().name().to_owned());
-                    Ok(findings)
-                })
-                .collect()
-        });
-        for result in results {
-            match result {
-                Ok(findings) => {
-                    failed |= threshold.is_some_and(|level| findings.fails_at(level));
-                    output.write(&renderer.report(&findings));
-                }
-                Err(Failure::Input(message)) => {
-                    eprintln!("{}", message.trim_end());
-                    unreadable = true;
-                }
-                Err(Failure::Bug(message)) => {
-                    eprintln!("{message}");
-                    internal = true;
-                }
+    let detached = renderer.detached();
+    let check_one = |i: usize| -> Checked {
+        let findings = check_report(
+            &checker,
+            &selection,
+            waivers.as_ref(),
+            &paths[i],
+            previous.as_ref(),
+            pairs.get(i),
+        )?;
+        let text = detached
+            .as_ref()
+            .map(|render_alone| render_alone(&findings));
+        Ok((findings, text))
+    };
+    // The one place where each finished report arrives, in input order.
+    let finished = |result: Checked| {
+        match result {
+            Ok((findings, detached_text)) => {
+                failed |= threshold.is_some_and(|level| findings.fails_at(level));
+                let text = match detached_text {
+                    Some(text) => renderer.place(&findings, text),
+                    None => renderer.report(&findings),
+                };
+                output.write(&text);
+            }
+            Err(Failure::Input(message)) => {
+                eprintln!("{}", message.trim_end());
+                unreadable = true;
+            }
+            Err(Failure::Bug(message)) => {
+                eprintln!("{message}");
+                internal = true;
             }
         }
-        progress.advance(chunk.len());
+        progress.advance(1);
+    };
+    if let Err(e) = super::batch::in_order(
+        paths.len(),
+        jobs,
+        super::EVALUATION_STACK,
+        check_one,
+        finished,
+    ) {
+        eprintln!("gouji: 无法启动并行检查：{e}");
+        return exit::INTERNAL;
     }
     output.write(&renderer.end());
     progress.finish();
@@ -361,15 +363,54 @@ enum Failure {
     Bug(String),
 }
 
-/// Reports checked at once; bounds memory, and is large enough to keep every core busy.
-const CHUNK: usize = 256;
+/// A report checked (and rendered, when the renderer renders on the worker threads), or why
+/// it has no result.
+type Checked = Result<(ReportFindings, Option<String>), Failure>;
+
+/// Reads and checks the report at `path`, with last year's report: the one given with
+/// `--prev`, or the one the batch paired it with.
+fn check_report(
+    checker: &Checker<'_>,
+    selection: &Selection,
+    waivers: Option<&crate::waivers::Waivers>,
+    path: &str,
+    previous: Option<&crate::extract::Input>,
+    paired: Option<&Option<String>>,
+) -> Result<ReportFindings, Failure> {
+    let input = load_input(path).map_err(Failure::Input)?;
+    let paired_input = match (previous, paired.and_then(Option::as_ref)) {
+        (None, Some(p)) => load_input(p).ok(),
+        _ => None,
+    };
+    // A bug met in one report costs only that report its result.
+    let previous = previous.or(paired_input.as_ref());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        checker.check(&input, previous)
+    }))
+    .map_err(|_| {
+        Failure::Bug(format!(
+            "gouji: 检查「{path}」时遇到内部错误（gouji 的缺陷，请报告），这份报告没有结果 / internal error while checking this report"
+        ))
+    })?;
+    let mut findings = outcome
+        .ok_or_else(|| Failure::Input(format!("gouji: 没有可用的规则集来检查「{path}」")))?;
+    selection.apply(&mut findings);
+    if let Some(waivers) = waivers {
+        waivers.apply(&mut findings);
+    }
+    findings.previous = previous.map(|p| p.source().name().to_owned());
+    Ok(findings)
+}
 
 /// For each path, the path of the same agency's report for the year before, if the batch
-/// has one. Only the metadata of each report is kept, not the report.
+/// has one: from what each report's title says (only the agency and year are kept).
 pub(super) fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<String>> {
     let keys: Vec<Option<(String, i32)>> = paths
         .par_iter()
         .map(|path| {
+            if let Some(key) = title_key(checker, path) {
+                return Some(key);
+            }
             let input = load_input(path).ok()?;
             // A bug here shows again, and is reported, when the report itself is checked.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -383,6 +424,43 @@ pub(super) fn pair_years(checker: &Checker<'_>, paths: &[String]) -> Vec<Option<
         .into_iter()
         .map(|i| i.map(|i| paths[i].clone()))
         .collect()
+}
+
+/// How much of a text or HTML report is read for its title when pairing years.
+const HEAD: usize = 4096;
+
+/// The agency and year a text or HTML report's title says, read from the file's first
+/// [`HEAD`] bytes (cut after a line break, so that no character is cut); `None` when the
+/// head does not say both, or for other formats: then the whole report is read.
+fn title_key(checker: &Checker<'_>, path: &str) -> Option<(String, i32)> {
+    use std::io::Read as _;
+    let lower = path.to_lowercase();
+    let text_like = [".txt", ".html", ".htm", ".shtml"]
+        .iter()
+        .any(|ending| lower.ends_with(ending));
+    if !text_like {
+        return None;
+    }
+    let mut head = Vec::with_capacity(HEAD);
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    // UTF-16 has its line breaks in two bytes; such a file is read whole.
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    if head.len() == HEAD {
+        let end = head.iter().rposition(|&b| b == b'\n')?;
+        head.truncate(end + 1);
+    }
+    let input = crate::extract::load(path, &head).ok()?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        checker.agency_and_year(&input)
+    }))
+    .ok()
+    .flatten()
 }
 
 /// Where the rendered text goes: standard output as it is produced, or a file written whole.

@@ -2,6 +2,7 @@
 //! of the library and results into text and an exit code.
 
 mod baseline;
+mod batch;
 mod check;
 pub mod color;
 mod completions;

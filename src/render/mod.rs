@@ -16,17 +16,36 @@ use crate::source::Span;
 
 /// Writes a run out a report at a time: `begin`, then `report` for each report in order, then
 /// `end`; the output is the concatenation of what they return.
+///
+/// A renderer whose text of a report depends on nothing but the report may also hand that
+/// work out ([`Renderer::detached`]): a batch then renders on its worker threads, and in
+/// input order [`Renderer::place`] adds what depends on the run (separators, totals).
 pub trait Renderer {
     fn begin(&mut self) -> String {
         String::new()
     }
     fn report(&mut self, findings: &ReportFindings) -> String;
+    /// The rendering of one report on its own, to run on any thread; `None` (the default)
+    /// when the renderer does all of it in [`Renderer::report`].
+    fn detached(&self) -> Option<Detached> {
+        None
+    }
+    /// In input order: the text to write for a report that [`Renderer::detached`] rendered.
+    /// Only called on renderers that give a detached rendering.
+    fn place(&mut self, findings: &ReportFindings, rendered: String) -> String {
+        let _ = findings;
+        rendered
+    }
     fn end(&mut self) -> String {
         String::new()
     }
 }
 
+/// The text of one report, made on any thread.
+pub type Detached = Box<dyn Fn(&ReportFindings) -> String + Send + Sync>;
+
 /// What a renderer may need to know about the run.
+#[allow(clippy::struct_excessive_bools)] // independent switches, each named
 #[derive(Debug, Clone)]
 pub struct RenderOptions<'r> {
     /// Whether the output is a terminal that wants colour.
@@ -38,6 +57,8 @@ pub struct RenderOptions<'r> {
     pub reading: bool,
     /// The gouji.toml used, its rule sets and parameters, named in JSON and SARIF output.
     pub configuration: Option<serde_json::Value>,
+    /// Indented JSON (for a terminal, or `--pretty`); compact otherwise.
+    pub pretty: bool,
 }
 
 /// An output format: its name on the command line, its help line (Chinese first) and how to
@@ -70,7 +91,7 @@ pub const FORMATS: &[OutputFormat] = &[
         help: "JSON（gouji-check/1，见 docs/json-output.md）/ for scripts",
         renderer: |o| {
             Box::new(
-                json::Writer::default()
+                json::Writer::new(o.pretty)
                     .with_rule_sets(o.rule_sets)
                     .with_configuration(o.configuration.clone()),
             )
@@ -114,9 +135,21 @@ struct HumanRenderer {
 
 impl Renderer for HumanRenderer {
     fn report(&mut self, findings: &ReportFindings) -> String {
+        let rendered = human::render_report(findings, self.style);
+        self.place(findings, rendered)
+    }
+
+    fn detached(&self) -> Option<Detached> {
+        let style = self.style;
+        Some(Box::new(move |findings| {
+            human::render_report(findings, style)
+        }))
+    }
+
+    fn place(&mut self, findings: &ReportFindings, rendered: String) -> String {
         self.totals.reports += 1;
         self.totals.add(findings);
-        human::render_report(findings, self.style)
+        rendered
     }
 
     fn end(&mut self) -> String {
@@ -138,6 +171,15 @@ impl Renderer for json::Writer {
     }
     fn report(&mut self, findings: &ReportFindings) -> String {
         json::Writer::report(self, findings)
+    }
+    fn detached(&self) -> Option<Detached> {
+        let pretty = self.pretty();
+        Some(Box::new(move |findings| {
+            json::report_text(findings, pretty)
+        }))
+    }
+    fn place(&mut self, findings: &ReportFindings, rendered: String) -> String {
+        json::Writer::place(self, findings, &rendered)
     }
     fn end(&mut self) -> String {
         json::Writer::end(self)

@@ -692,15 +692,35 @@ impl Pattern {
     /// The matcher; an error only for a pattern too large to build.
     pub fn regex(&self) -> Result<&regex::Regex, &str> {
         self.regex
-            .get_or_init(|| {
-                regex::RegexBuilder::new(&self.source)
-                    .size_limit(PATTERN_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| format!("正则表达式 /{}/ 太复杂，无法使用：{e}", self.source))
-            })
+            .get_or_init(|| shared_matcher(&self.source))
             .as_ref()
             .map_err(String::as_str)
     }
+}
+
+/// The matcher of a pattern, built once per process: the sets that inherit from another
+/// (2021 from 2019) have their own copy of each inherited pattern, and a batch read under
+/// both would otherwise build every shared matcher twice. A built matcher is cheap to clone.
+fn shared_matcher(source: &str) -> Result<regex::Regex, String> {
+    type Built = std::collections::HashMap<String, Result<regex::Regex, String>>;
+    static BUILT: std::sync::LazyLock<std::sync::Mutex<Built>> =
+        std::sync::LazyLock::new(Default::default);
+    let lock = || {
+        BUILT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(built) = lock().get(source) {
+        return built.clone();
+    }
+    // Built outside the lock: two threads may build the same matcher once each, but no
+    // thread waits for another's build.
+    let built = regex::RegexBuilder::new(source)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("正则表达式 /{source}/ 太复杂，无法使用：{e}"));
+    lock().insert(source.to_owned(), built.clone());
+    built
 }
 
 fn collect_names(ast: &regex_syntax::ast::Ast, out: &mut Vec<(u32, String)>) {

@@ -1,0 +1,86 @@
+//! The speed benchmark: `cargo bench --bench pipeline [-- N]`.
+//!
+//! It generates its own corpus (N seed-sized reports, default 20,000; see `corpus`) in a
+//! temporary directory that it removes, and measures
+//! - per-report costs in process (`in_process`: extraction of each input format, evaluation);
+//! - one `gouji check FILE` (wall time of the whole process, 30 runs);
+//! - `gouji check DIR` over the corpus with JSON, human and HTML output, and the Python
+//!   balance-check script (`benches/balance_check.py`) over the same corpus: reports per
+//!   second, peak memory, output bytes per report (`batch`).
+//!
+//! A case is one function; add a format or a stage as one more function in its file.
+//! `GOUJI_BENCH_N` also sets N; `GOUJI_BENCH_QUICK=1` skips the in-process cases.
+
+mod batch;
+mod corpus;
+mod in_process;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A temporary directory, removed however the benchmark ends.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .or_else(|| std::env::var("GOUJI_BENCH_N").ok()?.parse().ok())
+        .unwrap_or(20_000);
+    let binary = build_binary();
+    let dir = TempDir(std::env::temp_dir().join(format!("gouji-bench-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).expect("temporary directory");
+    println!(
+        "machine: {} cores; corpus: {n} reports",
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+
+    if std::env::var_os("GOUJI_BENCH_QUICK").is_none() {
+        in_process::run();
+    }
+
+    let single = dir.0.join("single.txt");
+    std::fs::write(&single, corpus::report(0)).expect("write a report");
+    let (median, fastest) = batch::single(&binary, &single, 30);
+    println!(
+        "gouji check, one report (human):  median {:.2} ms, fastest {:.2} ms (30 runs)",
+        median.as_secs_f64() * 1000.0,
+        fastest.as_secs_f64() * 1000.0
+    );
+
+    let corpus_dir = dir.0.join("corpus");
+    corpus::generate(&corpus_dir, n);
+    let json = batch::gouji(&binary, &corpus_dir, "json", &[]);
+    json.print("gouji check --format json:", n);
+    batch::gouji(&binary, &corpus_dir, "human", &[]).print("gouji check (human):", n);
+    batch::gouji(&binary, &corpus_dir, "html", &[]).print("gouji check --format html:", n);
+    batch::gouji(&binary, &corpus_dir, "json", &["-j", "1"])
+        .print("gouji check --format json -j 1:", n);
+    match batch::python(&corpus_dir) {
+        Some(python) => {
+            python.print("python3 balance_check.py:", n);
+            println!("  (the script says: {})", python.last_line);
+            println!(
+                "gouji (JSON, full national sets) / Python: {:.1}×",
+                python.elapsed.as_secs_f64() / json.elapsed.as_secs_f64()
+            );
+        }
+        None => println!("python3 not found: the comparison with the Python script is skipped"),
+    }
+}
+
+/// The release binary, built if needed.
+fn build_binary() -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--bin", "gouji"])
+        .status()
+        .expect("cargo build");
+    assert!(status.success(), "building gouji failed");
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/gouji")
+}
