@@ -120,11 +120,10 @@ fn marked_cells(html: &str) -> Marks {
 fn cells_named(json: &Value) -> Marks {
     let mut marks = Marks::new();
     for (i, report) in json["reports"].as_array().unwrap().iter().enumerate() {
-        let findings = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| std::iter::once(f).chain(f["related"].as_array().into_iter().flatten()));
+        let findings =
+            report["findings"].as_array().unwrap().iter().flat_map(|f| {
+                std::iter::once(f).chain(f["related"].as_array().into_iter().flatten())
+            });
         for finding in findings {
             for cell in finding["cells"].as_array().unwrap() {
                 if cell["previous_year"].as_bool().unwrap() {
@@ -241,10 +240,9 @@ fn related_failures_are_shown_under_the_finding_that_explains_them() {
         marked_cells(&html),
         cells_named(&json(&scratch, &["report.html"]))
     );
-    let s1 = Regex::new(
-        r#"(?s)<li class="finding error" id="(r1-\d+)" data-rule="S1">.*?</ul></div>"#,
-    )
-    .unwrap();
+    let s1 =
+        Regex::new(r#"(?s)<li class="finding error" id="(r1-\d+)" data-rule="S1">.*?</ul></div>"#)
+            .unwrap();
     let found = s1
         .captures(&html)
         .expect("S1 is shown with its related failures");

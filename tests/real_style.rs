@@ -90,6 +90,10 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// How many of a finding's cells the snapshot shows: a per-table finding can list a hundred
+/// blank cells; the first few show which.
+const SHOWN: usize = 6;
+
 /// One finding as a reviewer reads it: severity, rule, the cells it names (row and column
 /// labels with the text printed there), then its related findings indented.
 fn describe(out: &mut String, f: &Finding, indent: &str) {
@@ -114,8 +118,6 @@ fn describe(out: &mut String, f: &Finding, indent: &str) {
         f.rule,
         f.message
     );
-    // A per-table finding can list a hundred blank cells; the first few show which.
-    const SHOWN: usize = 6;
     if !cells.is_empty() {
         let more = if cells.len() > SHOWN { " …" } else { "" };
         let shown = &cells[..cells.len().min(SHOWN)];

@@ -88,9 +88,14 @@ fn parse(raw: &str, cell_type: &CellType) -> (CellValue, Option<String>) {
     } else {
         false
     };
-    // Thousands separators: `1,234` but not a decimal comma.
+    // Thousands separators: `1,234` and `1,234.5678`, but not a decimal comma.
     let plain;
-    if text.contains(',') && text.split(',').skip(1).all(|g| g.len() == 3) {
+    let integer = text.split_once('.').map_or(text, |(integer, _)| integer);
+    let fraction = &text[integer.len()..];
+    if integer.contains(',')
+        && integer.split(',').skip(1).all(|g| g.len() == 3)
+        && !fraction.contains(',')
+    {
         plain = text.replace(',', "");
         text = &plain;
     }
