@@ -13,7 +13,7 @@ use clap::Args;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::check::{PathFilter, Selection, expand_paths, load_input, pair_years};
+use super::check::{PathFilter, Selection, check_report, expand_paths, pair_years};
 use super::exit;
 use crate::check::Checker;
 use crate::ruleset::RuleSet;
@@ -122,21 +122,15 @@ pub fn run(args: &BaselineArgs) -> u8 {
         .par_iter()
         .enumerate()
         .map(|(i, path)| {
-            let input = load_input(path)?;
-            let previous = pairs
-                .get(i)
-                .and_then(Option::as_ref)
-                .and_then(|p| load_input(p).ok());
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                checker.check(&input, previous.as_ref())
-            }))
-            .map_err(|_| {
-                format!("gouji: 检查「{path}」时遇到内部错误（gouji 的缺陷，请报告），这份报告的问题没有登记")
-            })?;
-            let mut report = outcome
-                .ok_or_else(|| format!("gouji: 没有可用的规则集来检查「{path}」"))?;
-            selection.apply(&mut report);
-            waivers.apply(&mut report);
+            let report = check_report(
+                &checker,
+                &selection,
+                Some(&waivers),
+                path,
+                None,
+                pairs.get(i),
+            )
+            .map_err(|failure| failure.message().to_owned())?;
             Ok(report
                 .findings
                 .iter()

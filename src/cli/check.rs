@@ -300,13 +300,12 @@ pub fn run(args: &CheckArgs) -> u8 {
                 };
                 output.write(&text);
             }
-            Err(Failure::Input(message)) => {
-                eprintln!("{}", message.trim_end());
-                unreadable = true;
-            }
-            Err(Failure::Bug(message)) => {
-                eprintln!("{message}");
-                internal = true;
+            Err(failure) => {
+                eprintln!("{}", failure.message().trim_end());
+                match failure {
+                    Failure::Input(_) => unreadable = true,
+                    Failure::Bug(_) => internal = true,
+                }
             }
         }
         progress.advance(1);
@@ -356,11 +355,20 @@ fn explain_pairing(paths: &[String], pairs: &[Option<String>], prev: Option<&str
 }
 
 /// Why a report of the batch has no result.
-enum Failure {
+pub(super) enum Failure {
     /// It could not be read (the message is ready to print).
     Input(String),
     /// A bug in gouji met while checking it.
     Bug(String),
+}
+
+impl Failure {
+    /// The message for standard error, ready to print.
+    pub(super) fn message(&self) -> &str {
+        match self {
+            Self::Input(message) | Self::Bug(message) => message,
+        }
+    }
 }
 
 /// A report checked (and rendered, when the renderer renders on the worker threads), or why
@@ -369,7 +377,7 @@ type Checked = Result<(ReportFindings, Option<String>), Failure>;
 
 /// Reads and checks the report at `path`, with last year's report: the one given with
 /// `--prev`, or the one the batch paired it with.
-fn check_report(
+pub(super) fn check_report(
     checker: &Checker<'_>,
     selection: &Selection,
     waivers: Option<&crate::waivers::Waivers>,
