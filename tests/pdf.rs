@@ -214,6 +214,40 @@ fn page_numbers() {
     assert!(!rendering.text.contains("1/3"), "{}", rendering.text);
 }
 
+/// `pdftotext -layout` text knows its pages from the form feeds before them, and does not read
+/// the browser's running header and footer: no cell holds them, and the title is the report's.
+#[test]
+fn pdftotext_pages() {
+    let document = document("2019-defects.chromium.txt");
+    let page_of = |needle: &str| {
+        document
+            .lines
+            .iter()
+            .find(|l| document.text[l.start..l.end].contains(needle))
+            .and_then(|l| l.page)
+    };
+    assert_eq!(
+        page_of("云溪县人民政府2020年政府信息公开工作年度报告"),
+        Some(1)
+    );
+    assert_eq!(page_of("四、政府信息公开行政复议"), Some(3));
+    let running = document
+        .lines
+        .iter()
+        .flat_map(|l| &l.cells)
+        .any(|c| c.text.contains("file://") || c.text.contains("_门户网站"));
+    assert!(!running, "a running header or footer was read");
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let run = gouji(&dir, &["extract", "2019-defects.chromium.txt"], None);
+    run.code(0);
+    assert!(
+        run.stdout.contains("\"机关\" = \"云溪县人民政府\""),
+        "{}",
+        run.stdout
+    );
+}
+
 /// `gouji extract` shows each cell of a PDF's tables with its page and display columns: the
 /// table 三 of a Chromium rendering whose values stand under headers stacked one character a
 /// line, on page 2 and 3.
