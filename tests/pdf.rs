@@ -55,6 +55,10 @@ fn refusals() {
         load("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n"),
         Err(e) if matches!(e.kind, ReadErrorKind::PdfDamaged(_))
     ));
+    assert!(matches!(
+        refusal("refused/damaged.pdf"),
+        ReadErrorKind::PdfDamaged(words) if words.contains("无法解析")
+    ));
     assert!(matches!(load("empty.pdf", b""), Err(e) if e.kind == ReadErrorKind::Empty));
     // Detected by its magic bytes whatever its name.
     assert!(matches!(
@@ -210,6 +214,57 @@ fn page_numbers() {
     assert!(!rendering.text.contains("1/3"), "{}", rendering.text);
 }
 
+/// `pdftotext -layout` text knows its pages from the form feeds before them, and does not read
+/// the browser's running header and footer: no cell holds them, and the title is the report's.
+#[test]
+fn pdftotext_pages() {
+    let document = document("2019-defects.chromium.txt");
+    let page_of = |needle: &str| {
+        document
+            .lines
+            .iter()
+            .find(|l| document.text[l.start..l.end].contains(needle))
+            .and_then(|l| l.page)
+    };
+    assert_eq!(
+        page_of("云溪县人民政府2020年政府信息公开工作年度报告"),
+        Some(1)
+    );
+    assert_eq!(page_of("四、政府信息公开行政复议"), Some(3));
+    let running = document
+        .lines
+        .iter()
+        .flat_map(|l| &l.cells)
+        .any(|c| c.text.contains("file://") || c.text.contains("_门户网站"));
+    assert!(!running, "a running header or footer was read");
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let run = gouji(&dir, &["extract", "2019-defects.chromium.txt"], None);
+    run.code(0);
+    assert!(
+        run.stdout.contains("\"机关\" = \"云溪县人民政府\""),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `gouji extract` shows each cell of a PDF's tables with its page and display columns: the
+/// table 三 of a Chromium rendering whose values stand under headers stacked one character a
+/// line, on page 2 and 3.
+#[test]
+fn extract_shows_pages_and_positions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let run = gouji(&dir, &["extract", "2019-defects.chromium.pdf"], None);
+    run.code(0);
+    let table: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("[\"表格\".\"申请\""))
+        .take_while(|l| !l.starts_with("[\"表格\".\"复议诉讼表\""))
+        .collect();
+    insta::assert_snapshot!(table.join("\n"));
+}
+
 /// Through the command line: a refused PDF is an unreadable input (exit 2) with its reason;
 /// a directory's PDFs are checked; `gouji extract` reads a PDF's tables.
 #[test]
@@ -223,6 +278,19 @@ fn command_line() {
         "{}",
         scan.stderr
     );
+
+    // The parser panics on this file: gouji's refusal is all that is printed.
+    let damaged = gouji(&dir, &["check", "refused/damaged.pdf"], None);
+    damaged.code(2);
+    assert!(
+        damaged
+            .stderr
+            .trim_start()
+            .starts_with("gouji::pdf-damaged"),
+        "{}",
+        damaged.stderr
+    );
+    assert!(!damaged.stderr.contains("panicked"), "{}", damaged.stderr);
 
     let scratch = crate::support::Scratch::new("pdf", "directory");
     scratch.write("报告.pdf", fixture("2021-defects.chromium.pdf"));

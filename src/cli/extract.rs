@@ -12,7 +12,7 @@ use super::check::load_rule_sets;
 use super::exit;
 use super::io::{emit, read_input};
 use crate::check::Checker;
-use crate::extract::{Fit, Input, ReadError, detect_kind, load};
+use crate::extract::{Extent, Fit, Input, Line, ReadError, Unit, detect_kind, load};
 use crate::report::{Cell, CellValue, InputKind, LabelMatch, Report};
 use crate::ruleset::RuleSet;
 use crate::source::{SourceFile, Span};
@@ -102,8 +102,8 @@ pub fn run(args: &ExtractArgs) -> u8 {
         return exit::USAGE;
     };
     let text = match args.format {
-        Format::Toml => to_toml(&report, &rule_set, fit),
-        Format::Json => to_json(&report, fit),
+        Format::Toml => to_toml(&report, &rule_set, fit, &Pages::new(&input)),
+        Format::Json => to_json(&report, fit, &Pages::new(&input)),
     };
     match emit(args.output.as_deref(), &text, &[Path::new(&args.file)]) {
         Ok(()) => exit::OK,
@@ -167,6 +167,46 @@ fn render_error(error: &ReadError) -> String {
 fn position(source: &SourceFile, span: Span) -> String {
     let (line, column) = source.line_col(span.start);
     format!("{line}:{column} [{}..{}]", span.start, span.end)
+}
+
+/// Where the cells of a paged input (a PDF; text printed with form feeds) stand on its
+/// pages: the page, and the display columns of the layout text the cell covers (CJK
+/// characters two wide), which are the x positions on the page scaled.
+struct Pages<'d> {
+    lines: &'d [Line],
+}
+
+impl<'d> Pages<'d> {
+    fn new(input: &'d Input) -> Self {
+        let lines = match input {
+            Input::Document(document) if document.lines.iter().any(|l| l.page.is_some()) => {
+                document.lines.as_slice()
+            }
+            _ => &[],
+        };
+        Self { lines }
+    }
+
+    /// The page of a span's line and, if it is a cell of it, the cell's display columns.
+    fn at(&self, span: Span) -> Option<(u32, Option<Extent>)> {
+        let at = self.lines.partition_point(|l| l.span.end < span.start);
+        let line = self.lines.get(at).filter(|l| l.span.start <= span.start)?;
+        let x = line
+            .cells
+            .iter()
+            .find(|c| c.span.start <= span.start && span.start < c.span.end.max(c.span.start + 1))
+            .filter(|_| line.unit == Unit::Display)
+            .map(|c| c.x);
+        Some((line.page?, x))
+    }
+}
+
+/// `第2页 横40..44`: a cell's page and display columns, for a comment.
+fn page_position(page: u32, x: Option<Extent>) -> String {
+    match x {
+        Some(x) => format!("第{page}页 横{}..{}", x.x0, x.x1),
+        None => format!("第{page}页"),
+    }
 }
 
 fn line_col(source: &SourceFile, span: Span) -> String {
@@ -278,7 +318,7 @@ fn comment(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-fn to_toml(report: &Report, rule_set: &RuleSet, fit: Fit) -> String {
+fn to_toml(report: &Report, rule_set: &RuleSet, fit: Fit, pages: &Pages) -> String {
     let source = &report.source;
     let mut out = String::new();
     let _ = writeln!(
@@ -291,8 +331,15 @@ fn to_toml(report: &Report, rule_set: &RuleSet, fit: Fit) -> String {
     out.push_str(
         "# 注释中是读取的位置（行:列 [字节起..止]）和读出的值；读回时忽略注释、「来源」和「异常」。\n\
          # Comments give positions (line:column [byte range]) and values read; comments, 来源 and\n\
-         # 异常 are ignored when this file is read back.\n\n",
+         # 异常 are ignored when this file is read back.\n",
     );
+    if !pages.lines.is_empty() {
+        out.push_str(
+            "# 分页的输入（PDF）：单元格的注释先写页码和横向位置（版面文字的字宽列，汉字占两列）。\n\
+             # Paged input (PDF): a cell's comment starts with its page and its display columns.\n",
+        );
+    }
+    out.push('\n');
     out.push_str("[\"来源\"]\n");
     let _ = writeln!(out, "\"文件\" = {}", toml_string(source.name()));
     let _ = writeln!(out, "\"种类\" = \"{}\"", input_name(report.input));
@@ -400,9 +447,13 @@ fn to_toml(report: &Report, rule_set: &RuleSet, fit: Fit) -> String {
                 } else {
                     toml_string(&cell.raw)
                 };
+                let on_page = pages
+                    .at(cell.span)
+                    .map(|(page, x)| format!("{}，", page_position(page, x)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{} = {value}  # {}，{}",
+                    "{} = {value}  # {on_page}{}，{}",
                     toml_string(&table.columns[*c]),
                     position(source, cell.span),
                     comment(&cell_note(cell))
@@ -529,7 +580,7 @@ fn push_indent(out: &mut String, indent: usize) {
     }
 }
 
-fn to_json(report: &Report, fit: Fit) -> String {
+fn to_json(report: &Report, fit: Fit, pages: &Pages) -> String {
     let source = &report.source;
     let mut details = Vec::new();
     let origin = Json::Object(vec![
@@ -611,6 +662,18 @@ fn to_json(report: &Report, fit: Fit) -> String {
                 };
                 cells.push((column.clone(), value));
                 let mut detail = Json::span(source, cell.span);
+                if let Some((page, x)) = pages.at(cell.span) {
+                    detail = detail.with("页", Json::Number(page.to_string()));
+                    if let Some(x) = x {
+                        detail = detail.with(
+                            "横向",
+                            Json::Array(vec![
+                                Json::Number(x.x0.to_string()),
+                                Json::Number(x.x1.to_string()),
+                            ]),
+                        );
+                    }
+                }
                 detail = match &cell.value {
                     CellValue::Number(n) => detail
                         .with("类别", Json::str("数字"))

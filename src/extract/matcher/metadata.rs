@@ -26,7 +26,8 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
     for line in &document.lines[..first_heading.min(document.lines.len())] {
         let raw = &document.text[line.start..line.end];
         let text = raw.trim();
-        if text.is_empty() {
+        // A line without cells is blank, or a running header the reader dropped.
+        if text.is_empty() || line.cells.is_empty() {
             if pieces.is_empty() {
                 continue;
             }

@@ -71,6 +71,13 @@ pub(super) fn stacked_row(
     let Some(from) = values_from(&document.lines[values_line]) else {
         return Stack::Unknown;
     };
+    // A label stacks over two lines at least, one of them without values.
+    let label_only_below = non_blank
+        .get(values_at + 1)
+        .is_some_and(|&j| values_from(&document.lines[j]).is_none());
+    if values_at == 0 && !label_only_below {
+        return Stack::Unknown;
+    }
     // The label's column: the last label cell of the first line (or of the values line when
     // the first line is it).
     let column = |j: usize| {
@@ -84,8 +91,20 @@ pub(super) fn stacked_row(
     let head_line = &document.lines[first];
     let x = positions(document, head_line, &head_line.cells[head]);
     let mut joined = String::new();
-    let mut raw = String::new();
-    let mut span = head_line.cells[head].span;
+    // The stacked label as one cell of the first line, for the row matcher.
+    let mut label = Line {
+        start: head_line.start,
+        end: head_line.end,
+        span: head_line.span,
+        cells: vec![LineCell {
+            text: String::new(),
+            span: head_line.cells[head].span,
+            x: head_line.cells[head].x,
+        }],
+        table_row: head_line.table_row,
+        unit: head_line.unit,
+        page: head_line.page,
+    };
     for (n, &j) in non_blank.iter().enumerate().take(values_at + MAX_LINES) {
         let line = &document.lines[j];
         if n > values_at && values_from(line).is_some() {
@@ -105,8 +124,9 @@ pub(super) fn stacked_row(
         });
         if let Some(c) = cell {
             joined.push_str(norm.cell(c));
-            raw.push_str(&line.cells[c].text);
-            span = span.join(line.cells[c].span);
+            let stacked = &mut label.cells[0];
+            stacked.text.push_str(&line.cells[c].text);
+            stacked.span = stacked.span.join(line.cells[c].span);
         }
         if n < values_at || joined.is_empty() {
             continue;
@@ -117,14 +137,6 @@ pub(super) fn stacked_row(
             ends: &ends,
             bits: char_bits(&joined),
         };
-        let label = Line {
-            cells: vec![LineCell {
-                text: raw.clone(),
-                span,
-                x: head_line.cells[head].x,
-            }],
-            ..head_line.clone()
-        };
         if let Some(row) = match_row(norm, &label, labels, 0, matched, cursor, true) {
             return Stack::Row(Stacked {
                 row,
@@ -133,15 +145,17 @@ pub(super) fn stacked_row(
             });
         }
     }
-    if values_at > 0
-        && matches!(
-            stacked_row(lines, (values_line, end), labels, matched, cursor),
-            Stack::Row(_)
-        )
-    {
-        return Stack::NotALabel;
+    let values_row_alone = from.checked_sub(1).is_some_and(|label_end| {
+        lines.line(values_line).is_some_and(|norm| {
+            let line = &document.lines[values_line];
+            match_row(norm, line, labels, label_end, matched, cursor, true).is_some()
+        })
+    });
+    if values_at > 0 && values_row_alone {
+        Stack::NotALabel
+    } else {
+        Stack::Unknown
     }
-    Stack::Unknown
 }
 
 /// Where a line's values start, if it has any: the cell after its last label cell.

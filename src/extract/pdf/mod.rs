@@ -16,6 +16,8 @@ pub use render::Rendering;
 
 use glyphs::{Collector, Page};
 use rayon::prelude::*;
+use std::cell::Cell;
+use std::sync::Once;
 
 /// Why a PDF is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,12 +58,15 @@ pub fn read(bytes: &[u8]) -> Result<Rendering, Refusal> {
 }
 
 /// The glyphs and rules of every page, pages read in parallel. `pdf-extract` panics on some
-/// malformed files; such a file is refused as damaged, and reading goes on with the next file.
+/// malformed files; such a file is refused as damaged (the panic's words in gouji's message,
+/// never printed before it), and reading goes on with the next file.
 fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
-    let mut document = pdf_extract::Document::load_mem(bytes).map_err(|e| match e {
-        pdf_extract::Error::Decryption(_) => Refusal::Encrypted,
-        other => Refusal::Damaged(other.to_string()),
-    })?;
+    let mut document = quietly(|| pdf_extract::Document::load_mem(bytes))
+        .map_err(Refusal::Damaged)?
+        .map_err(|e| match e {
+            pdf_extract::Error::Decryption(_) => Refusal::Encrypted,
+            other => Refusal::Damaged(other.to_string()),
+        })?;
     if document.is_encrypted() && document.decrypt("").is_err() {
         return Err(Refusal::Encrypted);
     }
@@ -70,18 +75,47 @@ fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
         .par_iter()
         .map(|&number| {
             let mut collector = Collector::default();
-            let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pdf_extract::output_doc_page(&document, &mut collector, number)
-            }));
+            let walked =
+                quietly(|| pdf_extract::output_doc_page(&document, &mut collector, number));
             match walked {
                 Ok(Ok(())) => Ok(collector.pages.pop().unwrap_or_default()),
                 Ok(Err(e)) => Err(Refusal::Damaged(e.to_string())),
-                Err(_) => Err(Refusal::Damaged(
-                    "无法解析的内容 / unparsable content".to_owned(),
-                )),
+                Err(panic) => Err(Refusal::Damaged(panic)),
             }
         })
         .collect()
+}
+
+thread_local! {
+    /// Whether this thread is inside [`quietly`]: its panics are caught and reported as
+    /// gouji's own refusal, not printed.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs the PDF parser on this thread, its panic caught and turned into its message, which
+/// is not printed: the panic hook (installed once, in front of whatever hook was there)
+/// stays silent for a thread inside `quietly` and passes every other panic on.
+fn quietly<T>(parse: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let outer = QUIET.with(|quiet| quiet.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    QUIET.with(|quiet| quiet.set(outer));
+    result.map_err(|payload| {
+        let words = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("无法解析的内容 / unparsable content: {words}")
+    })
 }
 
 /// Characters that a report's text never consists of, but fonts' internal codes read as
