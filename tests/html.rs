@@ -490,7 +490,9 @@ fn deep_nesting_is_bounded() {
             "{open}: {} lines",
             document.lines.len()
         );
-        assert!(elapsed.as_secs() < 5, "{open}: {elapsed:?}");
+        // Against runaway recursion or quadratic walks, not a speed target (that is the
+        // benchmark's): generous enough for a loaded machine.
+        assert!(elapsed.as_secs() < 30, "{open}: {elapsed:?}");
     }
 }
 

@@ -761,7 +761,9 @@ fn read_bounded(name: &str, bytes: &[u8]) -> Duration {
 /// two-core machine; the bound is generous, the typical time is printed).
 #[test]
 fn pathological_shapes_read_in_bounded_time() {
-    const BOUND: Duration = Duration::from_secs(10);
+    // A guard against super-linear time (the 8 MB report once took minutes), not a speed
+    // target: speed is measured in the benchmark. Generous, so a loaded machine still passes.
+    const BOUND: Duration = Duration::from_secs(60);
     let title = "某县人民政府2020年政府信息公开工作年度报告\n";
     let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
     // A million tabs after a title, and a million tabs around numbers: one line of a
