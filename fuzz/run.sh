@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs fuzz targets one after another, each for $RUNS iterations (default 1,000,000), niced,
-# seeded with the test fixtures (./seed.sh), logging to logs/<target>.log. Usage (from fuzz/):
+# seeded with the test fixtures (./seed.sh), logging to logs/<target>.log; $MAX_SECONDS, if
+# set, stops each target after that many seconds instead. Usage (from fuzz/):
 #   ./seed.sh && ./run.sh [TARGET...]        # no target: all of them
 # A crash, timeout or out-of-memory input is kept under artifacts/<target>/.
 set -u
@@ -13,7 +14,8 @@ for target in ${*:-$all}; do
     max_len=65536
     [ "$target" = report_pdf ] && max_len=340000
     RUSTC_BOOTSTRAP=1 nice -n 15 cargo fuzz run -s none "$target" "corpus/$target" -- \
-        -runs="$runs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -runs="$runs" ${MAX_SECONDS:+-max_total_time="$MAX_SECONDS"} -max_len="$max_len" \
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         >"logs/$target.log" 2>&1
     echo "$target: exit $? — $(grep -E '^Done [0-9]+ runs' "logs/$target.log" || tail -n 1 "logs/$target.log")"
 done

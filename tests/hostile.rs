@@ -629,3 +629,24 @@ fn the_configuration_used_is_named_in_verbose_json_and_sarif_output() {
         toml.as_str()
     );
 }
+
+// ───────────────────────────────────────────────────────────────────────────── found by fuzzing
+
+#[test]
+fn a_header_whose_first_columns_overlap_is_read_not_a_panic() {
+    // Found by the `extract_text` fuzz target: the first two header columns overlap, so
+    // they meet left of the first one's end (an arithmetic overflow in the column widening).
+    let dir = Scratch::new("hostile", "overlapping-columns");
+    dir.write(
+        "report.txt",
+        std::fs::read(Path::new(HOSTILE).join("overlapping-header-columns.txt")).unwrap(),
+    );
+    let run = dir.run(&["check", "--format", "json", "report.txt"]);
+    assert!(
+        matches!(run.code, 0 | 1),
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    assert_eq!(run.json()["reports"][0]["path"], "report.txt");
+}

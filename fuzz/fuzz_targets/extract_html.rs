@@ -6,7 +6,7 @@
 
 #![no_main]
 
-use gouji::extract::{load, Input};
+use gouji::extract::{Input, load};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

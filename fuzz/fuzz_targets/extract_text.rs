@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use gouji::extract::{load, Extractor, Input};
+use gouji::extract::{Extractor, Input, load};
 use gouji::ruleset::RuleSet;
 use libfuzzer_sys::fuzz_target;
 
@@ -54,8 +54,18 @@ fuzz_target!(|data: &[u8]| {
             .anomalies
             .iter()
             .map(|a| a.span)
-            .chain(report.tables.iter().flat_map(|t| t.cells.iter().flatten().map(|c| c.span)))
-            .chain(report.sections.iter().flat_map(|s| [s.heading_span, s.body_span]));
+            .chain(
+                report
+                    .tables
+                    .iter()
+                    .flat_map(|t| t.cells.iter().flatten().map(|c| c.span)),
+            )
+            .chain(
+                report
+                    .sections
+                    .iter()
+                    .flat_map(|s| [s.heading_span, s.body_span]),
+            );
         for span in spans {
             assert!(span.start <= span.end && span.end <= src.len());
             assert!(src.is_char_boundary(span.start) && src.is_char_boundary(span.end));

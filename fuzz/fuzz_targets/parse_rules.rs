@@ -7,7 +7,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Err(error) = gouji::syntax::parse_rule_file(text, 0) {
         let span = error.span;
         assert!(span.start <= span.end && span.end <= text.len());

@@ -270,7 +270,10 @@ fn widen(found: &[Extent]) -> Vec<Extent> {
             let x0 = if let Some(p) = i.checked_sub(1) {
                 meet(found[p], found[i])
             } else {
-                let margin = found.get(1).map_or(0, |&n| meet(found[0], n) - found[0].x1);
+                // Overlapping first columns meet left of the first one's end: no margin.
+                let margin = found
+                    .get(1)
+                    .map_or(0, |&n| meet(found[0], n).saturating_sub(found[0].x1));
                 found[0].x0.saturating_sub(margin)
             };
             let x1 = found.get(i + 1).map_or(u32::MAX, |&n| meet(found[i], n));
