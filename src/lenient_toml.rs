@@ -4,7 +4,7 @@
 
 use toml::de::DeTable;
 
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 const UNQUOTED_KEY: &str = "invalid unquoted key";
 
@@ -81,4 +81,81 @@ fn is_forgiven_key(text: &str, error: &toml::de::Error) -> bool {
 /// a key must be quoted.
 fn is_cjk_punctuation(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}' | '\u{2010}'..='\u{2027}')
+}
+
+/// Which of gouji's own hand-written TOML files an error is in (`gouji.toml`, a waiver
+/// register): how it is named to people, its diagnostic code and what the file may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct FileKind {
+    pub name: &'static str,
+    pub code: &'static str,
+    pub help: &'static str,
+}
+
+/// A hand-written TOML file that cannot be used; renders with the file's text and the place.
+#[derive(Debug)]
+pub struct FileError {
+    pub kind: FileKind,
+    pub message: String,
+    pub source: SourceFile,
+    pub span: Option<Span>,
+}
+
+impl FileError {
+    /// An error at a place in the file's text.
+    #[must_use]
+    pub fn at(kind: FileKind, source: &SourceFile, message: String, span: Span) -> Box<Self> {
+        Box::new(Self {
+            kind,
+            message,
+            source: source.clone(),
+            span: Some(span),
+        })
+    }
+
+    /// An error about the file as a whole (it cannot be read).
+    #[must_use]
+    pub fn without_place(kind: FileKind, name: &str, message: String) -> Box<Self> {
+        Box::new(Self {
+            kind,
+            message,
+            source: SourceFile::new(name, ""),
+            span: None,
+        })
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}「{}」有误：{}",
+            self.kind.name,
+            self.source.name(),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for FileError {}
+
+impl miette::Diagnostic for FileError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.kind.code))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(None, span),
+        )))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.kind.help))
+    }
 }

@@ -71,14 +71,8 @@ pub fn run(args: &BaselineArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let rules = if args.rules.is_empty() {
-        config.rule_paths()
-    } else {
-        args.rules.clone()
-    };
-    let mut params = config.params.clone();
-    params.retain(|(name, _)| !args.params.iter().any(|(n, _)| n == name));
-    params.extend(args.params.iter().cloned());
+    let rules = config.rules_or(&args.rules);
+    let params = config.params_with(&args.params);
     let rule_sets = match super::check::load_rule_sets(
         &rules,
         args.ruleset.as_deref().or(config.ruleset.as_deref()),

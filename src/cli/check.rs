@@ -120,15 +120,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     // The command line overrides the config file.
-    let rules = if args.rules.is_empty() {
-        config.rule_paths()
-    } else {
-        args.rules.clone()
-    };
+    let rules = config.rules_or(&args.rules);
     let ruleset = args.ruleset.clone().or(config.ruleset.clone());
-    let mut params = config.params.clone();
-    params.retain(|(name, _)| !args.params.iter().any(|(n, _)| n == name));
-    params.extend(args.params.iter().cloned());
+    let params = config.params_with(&args.params);
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(level), _) => level,
         (None, Some("warning")) => FailOn::Warning,

@@ -42,8 +42,26 @@ pub struct Config {
 }
 
 impl Config {
+    /// The rule files to load: those named on the command line, else the config file's.
+    pub fn rules_or(&self, named: &[PathBuf]) -> Vec<PathBuf> {
+        if named.is_empty() {
+            self.rule_paths()
+        } else {
+            named.to_vec()
+        }
+    }
+
+    /// The parameters: the config file's, each overridden by one of the same name given on the
+    /// command line.
+    pub fn params_with(&self, named: &[(String, String)]) -> Vec<(String, String)> {
+        let mut params = self.params.clone();
+        params.retain(|(name, _)| !named.iter().any(|(n, _)| n == name));
+        params.extend(named.iter().cloned());
+        params
+    }
+
     /// Rule paths, resolved against the config file's directory.
-    pub fn rule_paths(&self) -> Vec<PathBuf> {
+    fn rule_paths(&self) -> Vec<PathBuf> {
         self.rules
             .iter()
             .map(|p| {
@@ -62,49 +80,15 @@ impl Config {
     }
 }
 
-/// A config file that cannot be used; renders with the file's text and the place.
-#[derive(Debug)]
-pub struct ConfigError {
-    pub message: String,
-    pub source: SourceFile,
-    pub span: Option<Span>,
-}
+/// A config file that cannot be used.
+pub type ConfigError = crate::lenient_toml::FileError;
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "配置文件「{}」有误：{}",
-            self.source.name(),
-            self.message
-        )
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-impl miette::Diagnostic for ConfigError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new("gouji::config"))
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let span = self.span?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_primary_with_span(None, span),
-        )))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(
-            "可用的设置：rules、ruleset、fail_on、select、ignore、waivers，以及 [params] 表",
-        ))
-    }
-}
+/// How errors in `gouji.toml` are named.
+const CONFIG_FILE: crate::lenient_toml::FileKind = crate::lenient_toml::FileKind {
+    name: "配置文件",
+    code: "gouji::config",
+    help: "可用的设置：rules、ruleset、fail_on、select、ignore、waivers，以及 [params] 表",
+};
 
 /// The `gouji.toml` for the reports named on the command line: the one that applies to the
 /// first of them (standard input: the working directory). Reports under another
@@ -172,21 +156,9 @@ pub fn read(path: &Path) -> Result<Config, Box<ConfigError>> {
             String::from_utf8(bytes)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
         })
-        .map_err(|e| {
-            Box::new(ConfigError {
-                message: e.to_string(),
-                source: SourceFile::new(name.clone(), ""),
-                span: None,
-            })
-        })?;
+        .map_err(|e| ConfigError::without_place(CONFIG_FILE, &name, e.to_string()))?;
     let source = SourceFile::new(name, text);
-    let fail = |message: String, span: Span| {
-        Box::new(ConfigError {
-            message,
-            source: source.clone(),
-            span: Some(span),
-        })
-    };
+    let fail = |message: String, span: Span| ConfigError::at(CONFIG_FILE, &source, message, span);
     let table =
         crate::lenient_toml::parse(source.text()).map_err(|(message, span)| fail(message, span))?;
     let mut config = Config {

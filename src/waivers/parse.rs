@@ -25,71 +25,20 @@ pub const KEYS: [&str; 11] = [
     "登记人",
 ];
 
-/// A register that cannot be used; renders with the file's text and the place.
-#[derive(Debug)]
-pub struct RegisterError {
-    pub message: String,
-    pub source: SourceFile,
-    pub span: Option<Span>,
-}
+/// A register that cannot be used.
+pub type RegisterError = crate::lenient_toml::FileError;
 
-impl RegisterError {
-    /// An error about the file as a whole (it cannot be read).
-    #[must_use]
-    pub fn without_place(name: &str, message: String) -> Self {
-        Self {
-            message,
-            source: SourceFile::new(name, ""),
-            span: None,
-        }
-    }
-}
-
-impl std::fmt::Display for RegisterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "豁免登记表「{}」有误：{}",
-            self.source.name(),
-            self.message
-        )
-    }
-}
-
-impl std::error::Error for RegisterError {}
-
-impl miette::Diagnostic for RegisterError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new("gouji::waivers"))
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let span = self.span?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_primary_with_span(None, span),
-        )))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(
-            "每条豁免写作 [[豁免]]，可用的键：规则、规则集、版本、报告、变量、单元格、语句、指纹、理由、到期、登记人（见 docs/waivers.md）",
-        ))
-    }
-}
+/// How errors in a waiver register are named.
+const REGISTER_FILE: crate::lenient_toml::FileKind = crate::lenient_toml::FileKind {
+    name: "豁免登记表",
+    code: "gouji::waivers",
+    help: "每条豁免写作 [[豁免]]，可用的键：规则、规则集、版本、报告、变量、单元格、语句、指纹、理由、到期、登记人（见 docs/waivers.md）",
+};
 
 /// Reads a register from its text.
 pub fn parse(source: &SourceFile) -> Result<Register, Box<RegisterError>> {
-    let fail = |message: String, span: Span| {
-        Box::new(RegisterError {
-            message,
-            source: source.clone(),
-            span: Some(span),
-        })
-    };
+    let fail =
+        |message: String, span: Span| RegisterError::at(REGISTER_FILE, source, message, span);
     let table =
         crate::lenient_toml::parse(source.text()).map_err(|(message, span)| fail(message, span))?;
     let mut register = Register::default();
