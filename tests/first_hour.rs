@@ -81,6 +81,26 @@ fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
+/// A reader that stops early (`gouji completions bash | head`) closes the pipe: the script,
+/// the manual page and the schema are cut short quietly, never an internal error.
+#[test]
+fn printing_into_a_closed_pipe_is_no_error() {
+    for args in [&["completions", "bash"][..], &["man"], &["schema"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gouji"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("gouji runs");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("gouji ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("内部错误"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn completions_for_every_shell_and_the_manual_page() {
     let dir = Scratch::new("first_hour", "completions");

@@ -12,7 +12,12 @@ pub struct CompletionsArgs {
 }
 
 pub fn run(args: &CompletionsArgs) -> u8 {
+    use std::io::Write as _;
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "gouji", &mut std::io::stdout());
+    // Made in memory first: clap_complete panics when its writer fails, and a reader that
+    // stops early (`| head`) closes the pipe; that is no error of gouji's.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "gouji", &mut script);
+    let _ = std::io::stdout().lock().write_all(&script);
     exit::OK
 }
