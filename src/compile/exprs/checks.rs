@@ -11,8 +11,6 @@ use crate::syntax::ast::{self, DomainKind, Selector};
 use crate::syntax::parse_placeholder;
 
 impl Resolver<'_> {
-    // ------------------------------------------------------------------ checks
-
     pub(super) fn check(&mut self, decl: &ast::CheckDecl, origin: &str) -> Option<Check> {
         let table = match &decl.table {
             Some(t) => Some(self.table_index(t)?),

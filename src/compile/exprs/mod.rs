@@ -2,6 +2,9 @@
 //! Every error is recorded and compilation goes on, so an author sees all of them at once;
 //! an expression with an error compiles to `None` and its enclosing check is dropped
 //! silently (its error is already recorded).
+//! Here: the resolver, its scopes and the parameters; a check's parts are in `checks`,
+//! names and table references in `selectors`, expressions and their types in `types`, the
+//! built-in functions in `functions`.
 
 mod checks;
 mod functions;

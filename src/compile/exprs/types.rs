@@ -9,8 +9,6 @@ use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, UnaryOp};
 
 impl Resolver<'_> {
-    // ------------------------------------------------------------------ expressions
-
     pub(super) fn expect(&mut self, e: &Expr, want: &Type, context: &str) -> bool {
         if accepts(want, &e.ty) {
             return true;
@@ -386,7 +384,7 @@ impl Resolver<'_> {
 /// How deeply a compiled expression may nest. The parser already bounds the operators of an
 /// expression; this bounds what else nests (calls, members, placeholders), since the
 /// evaluator recurses once per level on a thread's stack.
-pub const MAX_EXPRESSION_DEPTH: usize = 256;
+const MAX_EXPRESSION_DEPTH: usize = 256;
 
 pub(super) fn is_numeric(ty: &Type) -> bool {
     matches!(ty, Type::Number | Type::Captured | Type::Match(_))
