@@ -36,16 +36,20 @@ pub fn check_and_render(rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
     let Some(findings) = checker.check(&input, Some(&input)) else {
         return;
     };
-    let options = RenderOptions {
-        colour: false,
-        verbose: true,
-        rule_sets,
-        reading: true,
-        configuration: None,
-    };
-    for format in render::FORMATS {
-        let mut renderer = (format.renderer)(&options);
-        let _ = (renderer.begin(), renderer.report(&findings), renderer.end());
+    // Compact JSON (the default in pipes) and indented JSON (on a terminal) are two writers.
+    for pretty in [false, true] {
+        let options = RenderOptions {
+            colour: false,
+            verbose: true,
+            rule_sets,
+            reading: true,
+            configuration: None,
+            pretty,
+        };
+        for format in render::FORMATS {
+            let mut renderer = (format.renderer)(&options);
+            let _ = (renderer.begin(), renderer.report(&findings), renderer.end());
+        }
     }
 }
 

@@ -333,8 +333,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Whether a string literal used escapes: its decoded text is then shorter than the quoted
-/// source.
+/// A parameter default as the rule author wrote it, for the message when it has the wrong type.
 fn literal_text(literal: &Literal) -> String {
     match literal {
         Literal::Number(n) => n.to_string(),
