@@ -77,7 +77,7 @@ impl<'r> Evaluator<'r> {
                 rows,
                 columns,
             } => self.cells(*prev_year, *table, rows, columns, frame),
-            ExprKind::Call(function, args) => self.call(*function, args, frame),
+            ExprKind::Call(function, args) => (function.evaluate)(self, args, frame),
             ExprKind::Not(inner) => match self.eval(inner, frame) {
                 Val::Bool(b) => Val::Bool(!b),
                 other => other,

@@ -1,4 +1,5 @@
-//! Built-in functions, comparisons and text operations.
+//! The evaluation of built-in functions (see the table in `crate::ruleset::FUNCTIONS`),
+//! comparisons and text operations.
 
 use std::borrow::Cow;
 
@@ -10,225 +11,287 @@ use super::support::{
 use super::value::Val;
 use super::{Evaluator, Frame};
 use crate::report::CellValue;
-use crate::ruleset::{CompareOp, Date, Expr, ExprKind, Function, NodeIdx, TableIdx, TextOp};
+use crate::ruleset::{CompareOp, Date, Expr, ExprKind, NodeIdx, Table, TableIdx, TextOp};
+
+/// How a built-in function is evaluated: from its unevaluated arguments, which it evaluates as
+/// it needs them (`存在` looks without recording, `有效` reads the cell itself).
+pub(crate) type Evaluate = for<'r> fn(&Evaluator<'r>, &'r [Expr], &mut Frame<'r>) -> Val<'r>;
+
+pub(crate) fn exists<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    let recording = frame.recording;
+    let v = ev.eval(&args[0], frame);
+    frame.recording = recording;
+    Val::Bool(match v {
+        Val::Missing(_) => false,
+        Val::Section(s) => ev.section_found(s, frame),
+        Val::Table(t) => ev.grids[t]
+            .data
+            .is_some_and(|d| ev.report.tables[d].is_found()),
+        _ => true,
+    })
+}
+
+pub(crate) fn is_empty<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.eval(&args[0], frame) {
+        Val::Table(t) => match ev.grids[t]
+            .data
+            .map(|d| &ev.report.tables[d])
+            .filter(|d| d.is_found())
+        {
+            Some(data) => Val::Bool(data.is_blank()),
+            None => Val::missing(format!(
+                "报告中没有找到表格「{}」",
+                ev.rule_set.tables[t].key
+            )),
+        },
+        other => other,
+    }
+}
+
+pub(crate) fn in_order<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.eval(&args[0], frame) {
+        Val::Section(s) => ev.in_order(s, frame),
+        other => other,
+    }
+}
+
+pub(crate) fn is_blank<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    ev.with_single_cell(&args[0], frame, |cell, table, row, _| {
+        matches!(cell.value, CellValue::Blank)
+            || matches!(cell.value, CellValue::NotApplicable(_)) && !table.rows[row].na_allowed
+    })
+}
+
+pub(crate) fn is_valid<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    ev.with_single_cell(&args[0], frame, |cell, table, row, column| {
+        conforms(
+            &cell.value,
+            cell.unit.as_deref(),
+            table.cell_type(row, column),
+        )
+    })
+}
+
+pub(crate) fn capture<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    let text = ev.eval(&args[0], frame);
+    let Val::Pattern(pattern) = ev.eval(&args[1], frame) else {
+        unreachable!("typed as a pattern")
+    };
+    let regex = match pattern.regex() {
+        Ok(r) => r,
+        Err(reason) => return Val::missing(reason),
+    };
+    let (text, at) = match ev.text(text) {
+        Ok(t) => t,
+        Err(m) => return m,
+    };
+    match regex.captures(&text) {
+        None => Val::missing(crate::syntax::pattern_words::not_found_in_text(
+            regex.as_str(),
+        )),
+        Some(captures) => {
+            if frame.recording {
+                if let (Some(at), Some(whole)) = (at, captures.get(0)) {
+                    let span = ev.report.source_span(at + whole.start(), at + whole.end());
+                    frame
+                        .evidence
+                        .places
+                        .push((span, format!("正文：「{}」", whole.as_str())));
+                }
+            }
+            let groups = regex
+                .capture_names()
+                .enumerate()
+                .filter_map(|(i, name)| {
+                    Some((
+                        name?.to_owned(),
+                        captures
+                            .get(i)
+                            .map(|m| (m.as_str().to_owned(), at.map(|a| a + m.start()))),
+                    ))
+                })
+                .collect();
+            Val::Match(groups)
+        }
+    }
+}
+
+pub(crate) fn years<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.text(ev.eval(&args[0], frame)) {
+        Ok((text, _)) => Val::List(
+            years_in(&text)
+                .into_iter()
+                .map(|y| Val::Num(y.into()))
+                .collect(),
+        ),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn sum_of_numbers<'r>(
+    ev: &Evaluator<'r>,
+    args: &'r [Expr],
+    frame: &mut Frame<'r>,
+) -> Val<'r> {
+    match ev.text(ev.eval(&args[0], frame)) {
+        Ok((text, _)) => checked_sum(numbers_in(&text)),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn to_number<'r>(
+    ev: &Evaluator<'r>,
+    args: &'r [Expr],
+    frame: &mut Frame<'r>,
+) -> Val<'r> {
+    match ev.eval(&args[0], frame) {
+        m @ Val::Missing(_) => m,
+        v => match ev.number(v) {
+            Ok(n) => Val::Num(n),
+            Err(m) => m,
+        },
+    }
+}
+
+pub(crate) fn length<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.eval(&args[0], frame) {
+        Val::List(items) => Val::Num(items.len().into()),
+        other => match ev.text(other) {
+            Ok((t, _)) => Val::Num(t.chars().count().into()),
+            Err(m) => m,
+        },
+    }
+}
+
+pub(crate) fn first<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.eval(&args[0], frame) {
+        Val::List(items) => items
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Val::missing("列表是空的")),
+        other => other,
+    }
+}
+
+pub(crate) fn make_date<'r>(
+    ev: &Evaluator<'r>,
+    args: &'r [Expr],
+    frame: &mut Frame<'r>,
+) -> Val<'r> {
+    let parts: Result<Vec<Decimal>, Val<'r>> =
+        args.iter().map(|a| ev.number(ev.eval(a, frame))).collect();
+    let p = match parts {
+        Ok(p) => p,
+        Err(m) => return m,
+    };
+    let as_int = |d: Decimal| i64::try_from(d.trunc()).ok();
+    match (as_int(p[0]), as_int(p[1]), as_int(p[2])) {
+        (Some(y), Some(m), Some(d)) => i32::try_from(y)
+            .ok()
+            .zip(u32::try_from(m).ok())
+            .zip(u32::try_from(d).ok())
+            .and_then(|((y, m), d)| Date::new(y, m, d))
+            .map_or_else(|| Val::missing("不存在的日期"), Val::Date),
+        _ => Val::missing("不存在的日期"),
+    }
+}
+
+pub(crate) fn abs<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.number(ev.eval(&args[0], frame)) {
+        Ok(n) => Val::Num(n.abs()),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn round<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    let n = match ev.number(ev.eval(&args[0], frame)) {
+        Ok(n) => n,
+        Err(m) => return m,
+    };
+    match ev.number(ev.eval(&args[1], frame)) {
+        Ok(digits) => Val::Num(n.round_dp(
+            u32::try_from(i64::try_from(digits.trunc()).unwrap_or(0).clamp(0, 20)).unwrap_or(0),
+        )),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn sum<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.numbers(args, frame, false) {
+        Ok((numbers, _)) => checked_sum(numbers),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn min<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.numbers(args, frame, false) {
+        Ok((numbers, _)) => numbers
+            .into_iter()
+            .min()
+            .map_or_else(|| Val::missing("没有数值"), Val::Num),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn max<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.numbers(args, frame, false) {
+        Ok((numbers, _)) => numbers
+            .into_iter()
+            .max()
+            .map_or_else(|| Val::missing("没有数值"), Val::Num),
+        Err(m) => m,
+    }
+}
+
+pub(crate) fn count<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    match ev.numbers(args, frame, true) {
+        Ok((_, count)) => Val::Num(count.into()),
+        Err(m) => m,
+    }
+}
 
 impl<'r> Evaluator<'r> {
-    pub(super) fn call(
+    /// Every argument's numbers, lists spread out, and how many items there were. An item that
+    /// is not a number makes the whole missing, unless `counting` (then it is only counted).
+    fn numbers(
         &self,
-        function: Function,
         args: &'r [Expr],
         frame: &mut Frame<'r>,
+        counting: bool,
+    ) -> Result<(Vec<Decimal>, usize), Val<'r>> {
+        let mut numbers = Vec::new();
+        let mut count = 0usize;
+        for a in args {
+            let items = match self.eval(a, frame) {
+                m @ Val::Missing(_) => return Err(m),
+                Val::List(items) => items,
+                other => vec![other],
+            };
+            count += items.len();
+            for i in items {
+                match self.number(i) {
+                    Ok(n) => numbers.push(n),
+                    Err(m) if !counting => return Err(m),
+                    Err(_) => {}
+                }
+            }
+        }
+        Ok((numbers, count))
+    }
+
+    /// Looks at the single cell `expr` picks, with its table, row and column.
+    fn with_single_cell(
+        &self,
+        expr: &'r Expr,
+        frame: &mut Frame<'r>,
+        look: impl FnOnce(&crate::report::Cell, &Table, NodeIdx, NodeIdx) -> bool,
     ) -> Val<'r> {
-        match function {
-            Function::Exists => {
-                let recording = frame.recording;
-                let v = self.eval(&args[0], frame);
-                frame.recording = recording;
-                Val::Bool(match v {
-                    Val::Missing(_) => false,
-                    Val::Section(s) => self.section_found(s, frame),
-                    Val::Table(t) => self.grids[t]
-                        .data
-                        .is_some_and(|d| self.report.tables[d].is_found()),
-                    _ => true,
-                })
-            }
-            Function::IsEmpty => match self.eval(&args[0], frame) {
-                Val::Table(t) => match self.grids[t]
-                    .data
-                    .map(|d| &self.report.tables[d])
-                    .filter(|d| d.is_found())
-                {
-                    Some(data) => Val::Bool(data.is_blank()),
-                    None => Val::missing(format!(
-                        "报告中没有找到表格「{}」",
-                        self.rule_set.tables[t].key
-                    )),
-                },
-                other => other,
-            },
-            Function::InOrder => match self.eval(&args[0], frame) {
-                Val::Section(s) => self.in_order(s, frame),
-                other => other,
-            },
-            Function::IsBlank | Function::IsValid => {
-                let Some((previous, table, row, column)) = self.single_cell(&args[0], frame) else {
-                    return Val::missing("变量没有取值");
-                };
-                let cell = match self.cell(previous, table, row, column, frame) {
-                    Ok(c) => c,
-                    Err(m) => return m,
-                };
-                let t = &self.rule_set.tables[table];
-                let node = &t.rows[row];
-                if function == Function::IsBlank {
-                    let blank = matches!(cell.value, CellValue::Blank)
-                        || matches!(cell.value, CellValue::NotApplicable(_)) && !node.na_allowed;
-                    return Val::Bool(blank);
-                }
-                Val::Bool(conforms(
-                    &cell.value,
-                    cell.unit.as_deref(),
-                    t.cell_type(row, column),
-                ))
-            }
-            Function::Capture => {
-                let text = self.eval(&args[0], frame);
-                let Val::Pattern(pattern) = self.eval(&args[1], frame) else {
-                    unreachable!("typed as a pattern")
-                };
-                let regex = match pattern.regex() {
-                    Ok(r) => r,
-                    Err(reason) => return Val::missing(reason),
-                };
-                let (text, at) = match self.text(text) {
-                    Ok(t) => t,
-                    Err(m) => return m,
-                };
-                match regex.captures(&text) {
-                    None => Val::missing(crate::syntax::pattern_words::not_found_in_text(
-                        regex.as_str(),
-                    )),
-                    Some(captures) => {
-                        if frame.recording {
-                            if let (Some(at), Some(whole)) = (at, captures.get(0)) {
-                                let span = self
-                                    .report
-                                    .source_span(at + whole.start(), at + whole.end());
-                                frame
-                                    .evidence
-                                    .places
-                                    .push((span, format!("正文：「{}」", whole.as_str())));
-                            }
-                        }
-                        let groups = regex
-                            .capture_names()
-                            .enumerate()
-                            .filter_map(|(i, name)| {
-                                Some((
-                                    name?.to_owned(),
-                                    captures.get(i).map(|m| {
-                                        (m.as_str().to_owned(), at.map(|a| a + m.start()))
-                                    }),
-                                ))
-                            })
-                            .collect();
-                        Val::Match(groups)
-                    }
-                }
-            }
-            Function::Years => match self.text(self.eval(&args[0], frame)) {
-                Ok((text, _)) => Val::List(
-                    years_in(&text)
-                        .into_iter()
-                        .map(|y| Val::Num(y.into()))
-                        .collect(),
-                ),
-                Err(m) => m,
-            },
-            Function::SumOfNumbers => match self.text(self.eval(&args[0], frame)) {
-                Ok((text, _)) => checked_sum(numbers_in(&text)),
-                Err(m) => m,
-            },
-            Function::ToNumber => match self.eval(&args[0], frame) {
-                m @ Val::Missing(_) => m,
-                v => match self.number(v) {
-                    Ok(n) => Val::Num(n),
-                    Err(m) => m,
-                },
-            },
-            Function::Length => match self.eval(&args[0], frame) {
-                Val::List(items) => Val::Num(items.len().into()),
-                other => match self.text(other) {
-                    Ok((t, _)) => Val::Num(t.chars().count().into()),
-                    Err(m) => m,
-                },
-            },
-            Function::First => match self.eval(&args[0], frame) {
-                Val::List(items) => items
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| Val::missing("列表是空的")),
-                other => other,
-            },
-            Function::MakeDate => {
-                let parts: Result<Vec<Decimal>, Val<'r>> = args
-                    .iter()
-                    .map(|a| self.number(self.eval(a, frame)))
-                    .collect();
-                match parts {
-                    Err(m) => m,
-                    Ok(p) => {
-                        let as_int = |d: Decimal| i64::try_from(d.trunc()).ok();
-                        match (as_int(p[0]), as_int(p[1]), as_int(p[2])) {
-                            (Some(y), Some(m), Some(d)) => i32::try_from(y)
-                                .ok()
-                                .zip(u32::try_from(m).ok())
-                                .zip(u32::try_from(d).ok())
-                                .and_then(|((y, m), d)| Date::new(y, m, d))
-                                .map_or_else(|| Val::missing("不存在的日期"), Val::Date),
-                            _ => Val::missing("不存在的日期"),
-                        }
-                    }
-                }
-            }
-            Function::Abs | Function::Round => {
-                let n = match self.number(self.eval(&args[0], frame)) {
-                    Ok(n) => n,
-                    Err(m) => return m,
-                };
-                if function == Function::Abs {
-                    return Val::Num(n.abs());
-                }
-                match self.number(self.eval(&args[1], frame)) {
-                    Ok(digits) => Val::Num(
-                        n.round_dp(
-                            u32::try_from(i64::try_from(digits.trunc()).unwrap_or(0).clamp(0, 20))
-                                .unwrap_or(0),
-                        ),
-                    ),
-                    Err(m) => m,
-                }
-            }
-            Function::Sum | Function::Min | Function::Max | Function::Count => {
-                let mut numbers = Vec::new();
-                let mut count = 0usize;
-                for a in args {
-                    match self.eval(a, frame) {
-                        m @ Val::Missing(_) => return m,
-                        Val::List(items) => {
-                            count += items.len();
-                            for i in items {
-                                match self.number(i) {
-                                    Ok(n) => numbers.push(n),
-                                    Err(m) if function != Function::Count => return m,
-                                    Err(_) => {}
-                                }
-                            }
-                        }
-                        other => {
-                            count += 1;
-                            match self.number(other) {
-                                Ok(n) => numbers.push(n),
-                                Err(m) if function != Function::Count => return m,
-                                Err(_) => {}
-                            }
-                        }
-                    }
-                }
-                match function {
-                    Function::Count => Val::Num(count.into()),
-                    Function::Sum => checked_sum(numbers),
-                    Function::Min => numbers
-                        .into_iter()
-                        .min()
-                        .map_or_else(|| Val::missing("没有数值"), Val::Num),
-                    _ => numbers
-                        .into_iter()
-                        .max()
-                        .map_or_else(|| Val::missing("没有数值"), Val::Num),
-                }
-            }
+        let Some((previous, table, row, column)) = self.single_cell(expr, frame) else {
+            return Val::missing("变量没有取值");
+        };
+        match self.cell(previous, table, row, column, frame) {
+            Ok(cell) => Val::Bool(look(cell, &self.rule_set.tables[table], row, column)),
+            Err(m) => m,
         }
     }
 

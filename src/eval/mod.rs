@@ -4,7 +4,7 @@
 //! failure. Arithmetic is exact decimal arithmetic.
 
 mod expressions;
-mod functions;
+pub(crate) mod functions;
 mod support;
 mod value;
 
@@ -182,7 +182,7 @@ struct Grid {
     columns: Vec<Option<usize>>,
 }
 
-struct Evaluator<'r> {
+pub(crate) struct Evaluator<'r> {
     rule_set: &'r RuleSet,
     report: &'r Report,
     previous: Option<&'r Report>,
@@ -193,7 +193,7 @@ struct Evaluator<'r> {
 }
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
-struct Frame<'r> {
+pub(crate) struct Frame<'r> {
     /// The variables' names, for writing expressions out.
     names: &'r [String],
     slots: Vec<Option<Val<'r>>>,
@@ -576,7 +576,7 @@ impl<'r> Evaluator<'r> {
                 }
             }
             ExprKind::Call(function, args) if !values => {
-                out.push_str(crate::ruleset::function_name(*function));
+                out.push_str(function.name);
                 out.push('(');
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {

@@ -2,9 +2,11 @@
 //! what the extractors (which tables, rows and columns to look for) and the evaluator (which
 //! checks to run) read; neither sees the syntax tree.
 
+pub mod functions;
 mod outline;
 
-pub use outline::{function_name, value_text};
+pub use functions::{FUNCTIONS, Function, function};
+pub use outline::value_text;
 
 use rust_decimal::Decimal;
 
@@ -509,29 +511,6 @@ impl ReportField {
     ];
 }
 
-/// A built-in function; the compiler checks arity and argument types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Function {
-    Sum,
-    Count,
-    Min,
-    Max,
-    Abs,
-    Round,
-    Capture,
-    Exists,
-    IsEmpty,
-    IsBlank,
-    IsValid,
-    InOrder,
-    Years,
-    First,
-    MakeDate,
-    ToNumber,
-    SumOfNumbers,
-    Length,
-}
-
 /// Which row or column a cell reference picks: the same nodes always, or nodes that depend
 /// on a variable (one list per value of the variable, resolved at compile time).
 #[derive(Debug, Clone)]
@@ -573,7 +552,7 @@ pub enum ExprKind {
         rows: Pick,
         columns: Pick,
     },
-    Call(Function, Vec<Expr>),
+    Call(&'static Function, Vec<Expr>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Arith(ArithOp, Box<Expr>, Box<Expr>),

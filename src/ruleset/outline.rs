@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    BlankPolicy, Check, Domain, Expr, ExprKind, Function, Member, Node, Pick, ReportField, RuleSet,
-    Table, TemplatePart, TextOp, Value,
+    BlankPolicy, Check, Domain, Expr, ExprKind, Member, Node, Pick, ReportField, RuleSet, Table,
+    TemplatePart, TextOp, Value,
 };
 
 impl RuleSet {
@@ -329,7 +329,7 @@ impl RuleSet {
                 );
             }
             ExprKind::Call(function, args) => {
-                out.push_str(function_name(*function));
+                out.push_str(function.name);
                 out.push('(');
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {
@@ -485,29 +485,5 @@ pub fn value_text(value: &Value) -> String {
         Value::Bool(b) => if *b { "是" } else { "否" }.into(),
         Value::Text(t) => t.clone(),
         Value::Date(d) => d.to_string(),
-    }
-}
-
-#[must_use]
-pub fn function_name(function: Function) -> &'static str {
-    match function {
-        Function::Sum => "和",
-        Function::Count => "计数",
-        Function::Min => "最小",
-        Function::Max => "最大",
-        Function::Abs => "绝对值",
-        Function::Round => "四舍五入",
-        Function::Capture => "捕获",
-        Function::Exists => "存在",
-        Function::IsEmpty => "为空",
-        Function::IsBlank => "是空白",
-        Function::IsValid => "有效",
-        Function::InOrder => "顺序正确",
-        Function::Years => "年份",
-        Function::First => "首个",
-        Function::MakeDate => "日期",
-        Function::ToNumber => "数值",
-        Function::SumOfNumbers => "各数之和",
-        Function::Length => "长度",
     }
 }

@@ -1,34 +1,13 @@
-//! The built-in functions and the types of their arguments.
+//! Calls of built-in functions, checked against their entries in [`FUNCTIONS`]: the number of
+//! arguments and what each one accepts.
 
 use super::types::is_numeric;
 use super::{Frame, Resolver};
 use crate::diagnostic::{Problem, suggest};
-use crate::ruleset::function_name;
-use crate::ruleset::{Expr, ExprKind, Function, Type};
+use crate::ruleset::functions::{Arg, Returns};
+use crate::ruleset::{Expr, ExprKind, FUNCTIONS, Function, Type, function};
 use crate::source::Span;
 use crate::syntax::ast::{self, Ident};
-
-/// Every built-in function; their Chinese names are in [`function_name`].
-const FUNCTIONS: &[Function] = &[
-    Function::Sum,
-    Function::Count,
-    Function::Min,
-    Function::Max,
-    Function::Abs,
-    Function::Round,
-    Function::Capture,
-    Function::Exists,
-    Function::IsEmpty,
-    Function::IsBlank,
-    Function::IsValid,
-    Function::InOrder,
-    Function::Years,
-    Function::First,
-    Function::MakeDate,
-    Function::ToNumber,
-    Function::SumOfNumbers,
-    Function::Length,
-];
 
 impl Resolver<'_> {
     pub(super) fn call(
@@ -38,8 +17,8 @@ impl Resolver<'_> {
         frame: &mut Frame,
         span: Span,
     ) -> Option<Expr> {
-        let Some(&function) = FUNCTIONS.iter().find(|&&f| function_name(f) == name.node) else {
-            let suggestion = suggest(&name.node, FUNCTIONS.iter().map(|&f| function_name(f)));
+        let Some(function) = function(&name.node) else {
+            let suggestion = suggest(&name.node, FUNCTIONS.iter().map(|f| f.name));
             self.error(
                 Problem::UnknownName {
                     kind: "函数",
@@ -56,137 +35,95 @@ impl Resolver<'_> {
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Option<_>>()?;
-        let arity = |this: &mut Self, expected: &str, ok: bool| -> Option<()> {
-            if ok {
-                Some(())
-            } else {
-                this.error(
-                    Problem::WrongArity {
-                        function: name.node.clone(),
-                        expected: expected.into(),
-                        found: args.len(),
-                    },
-                    span,
-                );
-                None
-            }
-        };
+        if !function.takes(args.len()) {
+            self.error(
+                Problem::WrongArity {
+                    function: name.node.clone(),
+                    expected: function.arity(),
+                    found: args.len(),
+                },
+                span,
+            );
+            return None;
+        }
         let context = format!("「{}」的参数", name.node);
-        let ty = match function {
-            Function::Sum | Function::Min | Function::Max => {
-                arity(self, "至少 1 个参数", !args.is_empty())?;
-                for a in &args {
-                    if !(is_numeric(&a.ty) || a.ty == Type::List(Box::new(Type::Number))) {
-                        self.expect(a, &Type::List(Box::new(Type::Number)), &context);
-                        return None;
-                    }
-                }
-                Type::Number
+        for (index, arg) in args.iter().enumerate() {
+            if !self.accepts(function.accepts(index), arg, &context) {
+                return None;
             }
-            Function::Count => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                if !matches!(args[0].ty, Type::List(_)) {
-                    self.expect(&args[0], &Type::List(Box::new(Type::Number)), &context);
-                    return None;
-                }
-                Type::Number
-            }
-            Function::Abs | Function::ToNumber => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                let want = if function == Function::Abs {
-                    Type::Number
-                } else {
-                    Type::Text
-                };
-                self.expect(&args[0], &want, &context).then_some(())?;
-                Type::Number
-            }
-            Function::Round => {
-                arity(self, "2 个参数", args.len() == 2)?;
-                (self.expect(&args[0], &Type::Number, &context)
-                    && self.expect(&args[1], &Type::Number, &context))
-                .then_some(())?;
-                Type::Number
-            }
-            Function::Capture => {
-                arity(self, "2 个参数", args.len() == 2)?;
-                self.expect(&args[0], &Type::Text, &context).then_some(())?;
-                // The pattern's groups name the match's fields, so it must be known here: written
-                // in place, or a 令 that holds one.
-                let pattern = match &args[1].kind {
-                    ExprKind::Let(l) => &self.lets[*l].value.kind,
-                    other => other,
-                };
-                let ExprKind::Pattern(regex) = pattern else {
-                    self.expect(&args[1], &Type::Pattern, &context);
-                    return None;
-                };
-                Type::Match(regex.names().to_vec())
-            }
-            Function::Exists => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                Type::Bool
-            }
-            Function::IsEmpty => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                self.expect(&args[0], &Type::Table, &context)
-                    .then_some(())?;
-                Type::Bool
-            }
-            Function::IsBlank | Function::IsValid => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                let single_cell = args[0].ty == Type::Cell
-                    || matches!(args[0].kind, ExprKind::Cells { .. })
-                        && !matches!(args[0].ty, Type::List(_));
-                if !single_cell {
-                    self.expect(&args[0], &Type::Cell, &context);
-                    return None;
-                }
-                Type::Bool
-            }
-            Function::InOrder => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                self.expect(&args[0], &Type::Section, &context)
-                    .then_some(())?;
-                Type::Bool
-            }
-            Function::Years => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                self.expect(&args[0], &Type::Text, &context).then_some(())?;
-                Type::List(Box::new(Type::Number))
-            }
-            Function::SumOfNumbers => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                self.expect(&args[0], &Type::Text, &context).then_some(())?;
-                Type::Number
-            }
-            Function::Length => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                if !matches!(args[0].ty, Type::List(_)) {
-                    self.expect(&args[0], &Type::Text, &context).then_some(())?;
-                }
-                Type::Number
-            }
-            Function::First => {
-                arity(self, "1 个参数", args.len() == 1)?;
-                let Type::List(item) = &args[0].ty else {
-                    self.expect(&args[0], &Type::List(Box::new(Type::Number)), &context);
-                    return None;
-                };
-                (**item).clone()
-            }
-            Function::MakeDate => {
-                arity(self, "3 个参数（年、月、日）", args.len() == 3)?;
-                for a in &args {
-                    self.expect(a, &Type::Number, &context).then_some(())?;
-                }
-                Type::Date
-            }
-        };
+        }
+        let ty = self.result_type(function, &args);
         Some(Expr {
             kind: ExprKind::Call(function, args),
             ty,
             span,
         })
+    }
+
+    /// Whether an argument is what its parameter accepts; when not, says so.
+    fn accepts(&mut self, accepts: Arg, arg: &Expr, context: &str) -> bool {
+        let numbers = || Type::List(Box::new(Type::Number));
+        let fits = match accepts {
+            Arg::Any => true,
+            Arg::Number => return self.expect(arg, &Type::Number, context),
+            Arg::Text => return self.expect(arg, &Type::Text, context),
+            Arg::Section => return self.expect(arg, &Type::Section, context),
+            Arg::Table => return self.expect(arg, &Type::Table, context),
+            Arg::TextOrList if matches!(arg.ty, Type::List(_)) => true,
+            Arg::TextOrList => return self.expect(arg, &Type::Text, context),
+            Arg::Numbers => is_numeric(&arg.ty) || arg.ty == numbers(),
+            Arg::List => matches!(arg.ty, Type::List(_)),
+            Arg::Pattern => self.pattern_in(arg).is_some(),
+            Arg::Cell => {
+                arg.ty == Type::Cell
+                    || matches!(arg.kind, ExprKind::Cells { .. })
+                        && !matches!(arg.ty, Type::List(_))
+            }
+        };
+        if !fits {
+            let wanted = match accepts {
+                Arg::Numbers | Arg::List => numbers(),
+                Arg::Pattern => Type::Pattern,
+                _ => Type::Cell,
+            };
+            self.expect(arg, &wanted, context);
+        }
+        fits
+    }
+
+    /// The pattern an argument is, written in place or held by a `令`.
+    fn pattern_in<'e>(&'e self, arg: &'e Expr) -> Option<&'e crate::ruleset::Pattern> {
+        let kind = match &arg.kind {
+            ExprKind::Let(l) => &self.lets[*l].value.kind,
+            other => other,
+        };
+        match kind {
+            ExprKind::Pattern(pattern) => Some(pattern),
+            _ => None,
+        }
+    }
+
+    /// The type of a call whose arguments have been checked.
+    fn result_type(&self, function: &Function, args: &[Expr]) -> Type {
+        match function.returns {
+            Returns::Number => Type::Number,
+            Returns::Bool => Type::Bool,
+            Returns::Date => Type::Date,
+            Returns::Numbers => Type::List(Box::new(Type::Number)),
+            Returns::ItemOfList => match &args[0].ty {
+                Type::List(item) => (**item).clone(),
+                other => other.clone(),
+            },
+            // The pattern's groups name the match's fields.
+            Returns::Match => {
+                let names = args
+                    .iter()
+                    .zip(0..)
+                    .filter(|&(_, i)| function.accepts(i) == Arg::Pattern)
+                    .find_map(|(a, _)| self.pattern_in(a))
+                    .map_or_else(Vec::new, |p| p.names().to_vec());
+                Type::Match(names)
+            }
+        }
     }
 }
