@@ -66,11 +66,10 @@ impl Resolver<'_> {
         let fits = match accepts {
             Arg::Any => true,
             Arg::Number => return self.expect(arg, &Type::Number, context),
-            Arg::Text => return self.expect(arg, &Type::Text, context),
             Arg::Section => return self.expect(arg, &Type::Section, context),
             Arg::Table => return self.expect(arg, &Type::Table, context),
             Arg::TextOrList if matches!(arg.ty, Type::List(_)) => true,
-            Arg::TextOrList => return self.expect(arg, &Type::Text, context),
+            Arg::Text | Arg::TextOrList => return self.expect(arg, &Type::Text, context),
             Arg::Numbers => is_numeric(&arg.ty) || arg.ty == numbers(),
             Arg::List => matches!(arg.ty, Type::List(_)),
             Arg::Pattern => self.pattern_in(arg).is_some(),
