@@ -359,6 +359,24 @@ fn errors_in_cases_exit_with_2_and_point_at_the_place() {
     assert_eq!(run.summary(), "通过 0 个，失败 3 个");
 }
 
+/// A pattern too large to build is an error of the rule file, found before any case runs (as
+/// `gouji check` and `gouji rules check` find it), not a check silently left unevaluated.
+#[test]
+fn an_oversized_pattern_is_a_rule_file_error() {
+    let dir = Scratch::new("big-pattern");
+    // Each `\w` is all of Unicode's word characters: 2,000 of them make a matcher far over the
+    // size limit, which only building it finds.
+    dir.edit(
+        "示例省/示例省2019.gouji",
+        "断言 三.其他处理[总计] = 0",
+        r"断言 三.其他处理[总计] = 0 或 报告.标题 匹配 /\w{1000}\w{1000}/",
+    );
+    let run = dir.run(&["test"]);
+    run.code(2)
+        .shows("规则文件有错误，用例没有运行：")
+        .shows("太复杂，无法使用");
+}
+
 // ───────────────────────────────────────────────────────────────────────────── bless, orphans
 
 #[test]

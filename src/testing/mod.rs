@@ -422,7 +422,9 @@ pub fn run(options: &Options) -> Run {
         options.paths.clone()
     };
     let targets = discover(&paths, &mut run);
-    let loader = Loader::new(options.roots.clone());
+    // Patterns are built up front, as `gouji check` does, so that one too large to build is an
+    // error of the rule file rather than a check left unevaluated.
+    let loader = Loader::new(options.roots.clone()).building_patterns();
     run.suites = targets
         .iter()
         .map(|target| run_suite(&loader, target, options))
