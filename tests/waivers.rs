@@ -429,6 +429,51 @@ fn sarif_and_junit_mark_waived_findings() {
     assert_eq!(junit.stdout.matches("<property name=\"waived\"").count(), 3);
 }
 
+/// In GitHub annotations a waived finding is no error or warning: each report with waived
+/// findings has one notice titled 已豁免 that names them with the reason.
+#[test]
+fn github_annotations_put_waived_findings_in_one_notice_per_report() {
+    let dir = reports("github");
+    let without = dir.run(&["check", "reports", "--format", "github"]);
+    without.code(1);
+    assert!(without.stdout.contains("::error "), "{}", without.stdout);
+    baseline(&dir, &[]);
+    let run = dir.run(&[
+        "check",
+        "reports",
+        "--format",
+        "github",
+        "--waivers",
+        REGISTER,
+    ]);
+    run.code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.starts_with("::error") && !l.starts_with("::warning")),
+        "{}",
+        run.stdout
+    );
+    let notices: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("::notice ") && l.contains(",title=已豁免::"))
+        .collect();
+    assert_eq!(
+        notices.len(),
+        3,
+        "one per report with findings:\n{}",
+        run.stdout
+    );
+    for notice in notices {
+        assert!(
+            notice.contains("理由：2020 年度报告已发布，无法重新发布"),
+            "{notice}"
+        );
+        assert!(notice.contains(&format!("{REGISTER}:")), "{notice}");
+    }
+}
+
 #[test]
 fn gouji_toml_names_the_register() {
     let dir = reports("config");

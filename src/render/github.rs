@@ -5,7 +5,8 @@
 //! ::error file=s1.txt,line=48,col=19,endLine=48,endColumn=19,title=S1::「自然人」列：…%0A公式：…
 //! ```
 //!
-//! Errors are `::error`, warnings `::warning`, infos `::notice`. `line`/`col` are where the
+//! Errors are `::error`, warnings `::warning`, infos `::notice`; the findings waivers
+//! accepted are one `::notice` per report titled 已豁免 (see `write_waived`). `line`/`col` are where the
 //! finding is (1-based; columns count characters), `endLine`/`endColumn` its last character
 //! (GitHub's positions are inclusive). The title is the rule's id; the message is the
 //! finding's, with its formula on a second line. Property values and the message are escaped
@@ -54,7 +55,32 @@ pub fn render_report(r: &ReportFindings) -> String {
     for f in &r.findings {
         write_finding(&mut out, r, f);
     }
+    write_waived(&mut out, r);
     out
+}
+
+/// The findings waivers accepted: not annotations of their own (they do not fail the run, and
+/// a step shows only a few annotations of each kind), but one notice on the report that names
+/// each of them with its waiver's reason.
+fn write_waived(out: &mut String, r: &ReportFindings) {
+    let waived = &r.waivers.waived;
+    if waived.is_empty() {
+        return;
+    }
+    let mut message = format!("已豁免 {} 个问题，不计入失败：", waived.len());
+    for w in waived {
+        let _ = write!(
+            message,
+            "\n{}：{}（理由：{}；{}）",
+            w.finding.rule, w.finding.message, w.entry.reason, w.place
+        );
+    }
+    let _ = writeln!(
+        out,
+        "::notice file={},title=已豁免::{}",
+        escape_property(r.source.name()),
+        escape_data(&message)
+    );
 }
 
 fn write_finding(out: &mut String, r: &ReportFindings, f: &Finding) {
