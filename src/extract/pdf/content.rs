@@ -6,7 +6,7 @@
 //! that is read.
 
 use super::fonts::{Font, Fonts, deref, name, numbers};
-use super::glyphs::{Collector, Matrix, PathOp, Page};
+use super::glyphs::{Collector, Matrix, Page, PathOp};
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::rc::Rc;
@@ -103,7 +103,7 @@ struct Interpreter<'a, 'f> {
     depth: usize,
 }
 
-impl<'a> Interpreter<'a, '_> {
+impl Interpreter<'_, '_> {
     /// Walks `operations`; a damaged font stops the walk.
     fn run(
         &mut self,
@@ -132,9 +132,10 @@ impl<'a> Interpreter<'a, '_> {
                     state.tlm = Matrix::IDENTITY;
                 }
                 "Tf" => {
-                    if let (Some(Object::Name(font)), Some([size])) =
-                        (operands.first(), operands.get(1..).and_then(numbers_of::<1>))
-                    {
+                    if let (Some(Object::Name(font)), Some([size])) = (
+                        operands.first(),
+                        operands.get(1..).and_then(numbers_of::<1>),
+                    ) {
                         g.font = self.fonts.get(resources, font)?;
                         g.font_size = size;
                     }
@@ -266,11 +267,11 @@ impl<'a> Interpreter<'a, '_> {
         while let Some(code) = font.next_code(rest) {
             let (spelled, after) = rest.split_at(code.length);
             let trm = text_space.then(&state.tm.then(&g.ctm));
-            let text = font.text(code.code, spelled);
+            let text = font.text(code.value, spelled);
             self.out
                 .glyph(&trm, g.font_size, code.width, font.height(), text);
             // Word spacing applies to the single-byte code 32 only.
-            let word = if code.code == 32 && code.length == 1 {
+            let word = if code.value == 32 && code.length == 1 {
                 g.word_spacing
             } else {
                 0.0
@@ -282,7 +283,12 @@ impl<'a> Interpreter<'a, '_> {
     }
 
     /// `Do` of a form `XObject`: its content drawn with its matrix, in a saved graphics state.
-    fn form(&mut self, state: &mut State, resources: &Dictionary, name_: &[u8]) -> Result<(), String> {
+    fn form(
+        &mut self,
+        state: &mut State,
+        resources: &Dictionary,
+        name_: &[u8],
+    ) -> Result<(), String> {
         let doc = self.doc;
         let Some(stream) = deref(doc, resources.get(b"XObject").ok())
             .and_then(|o| o.as_dict().ok())
@@ -306,10 +312,8 @@ impl<'a> Interpreter<'a, '_> {
         let form_resources = deref(doc, stream.dict.get(b"Resources").ok())
             .and_then(|o| o.as_dict().ok())
             .unwrap_or(resources);
-        let matrix = match numbers(doc, stream.dict.get(b"Matrix").ok()).as_slice() {
-            &[a, b, c, d, e, f] => Matrix::of([a, b, c, d, e, f]),
-            _ => Matrix::IDENTITY,
-        };
+        let matrix = <[f64; 6]>::try_from(numbers(doc, stream.dict.get(b"Matrix").ok()))
+            .map_or(Matrix::IDENTITY, Matrix::of);
         let saved = state.graphics.clone();
         state.graphics.ctm = matrix.then(&state.graphics.ctm);
         self.depth += 1;
@@ -346,4 +350,64 @@ fn numbers_of<const N: usize>(operands: &[Object]) -> Option<[f64; N]> {
         *slot = number(operand)?;
     }
     (operands.len() >= N).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// A one-page document: a Latin font without `ToUnicode` (its text from `WinAnsiEncoding`),
+    /// text shown directly and inside a scaled form.
+    fn document() -> (Document, ObjectId) {
+        let mut doc = Document::with_version("1.7");
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "Arial",
+            "Encoding" => "WinAnsiEncoding", "FirstChar" => 48,
+            "Widths" => vec![Object::Integer(500), Object::Integer(600)],
+        });
+        let form = doc.add_object(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Form",
+            "Matrix" => vec![2.into(), 0.into(), 0.into(), 2.into(), 0.into(), 0.into()] },
+            b"BT /F1 10 Tf 10 20 Td (1) Tj ET".to_vec(),
+        ));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 1 0 0 1 100 0 cm BT /F1 10 Tf 0 700 Td [(0) -1000 (1)] TJ 14 TL (0) ' ET Q \
+              0 0 m 200 0 l S /X1 Do"
+                .to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => content,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font },
+                "XObject" => dictionary! { "X1" => form } },
+        });
+        (doc, page)
+    }
+
+    #[test]
+    fn glyphs_with_positions_through_text_state_and_forms() {
+        let (doc, page) = document();
+        let mut fonts = Fonts::new(&doc);
+        let read = read_page(&doc, &mut fonts, 1, page).expect("readable");
+        let glyphs: Vec<(String, f64, f64, f64, f64)> = read
+            .glyphs
+            .iter()
+            .map(|g| (g.text.clone(), g.x, g.y, g.advance, g.size))
+            .collect();
+        assert_eq!(
+            glyphs,
+            vec![
+                ("0".to_owned(), 100.0, 142.0, 5.0, 10.0),
+                // The TJ adjustment of −1000 moves one font size to the right.
+                ("1".to_owned(), 115.0, 142.0, 6.0, 10.0),
+                // `'` goes to the next line, TL below.
+                ("0".to_owned(), 100.0, 156.0, 5.0, 10.0),
+                // The form doubles its coordinates and the glyph size.
+                ("1".to_owned(), 20.0, 802.0, 12.0, 20.0),
+            ]
+        );
+        assert_eq!(read.rules.len(), 1, "the stroke is a rule");
+    }
 }

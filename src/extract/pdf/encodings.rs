@@ -144,7 +144,11 @@ const GLYPH_NAMES: [(&str, char); 62] = [
 fn glyph_char(name: &[u8]) -> Option<char> {
     let name = std::str::from_utf8(name).ok()?;
     let base = name.split('.').next().unwrap_or(name);
-    let hex = |digits: &str| u32::from_str_radix(digits, 16).ok().and_then(char::from_u32);
+    let hex = |digits: &str| {
+        u32::from_str_radix(digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+    };
     if let Some(digits) = base.strip_prefix("uni") {
         return digits.get(..4).and_then(hex);
     }

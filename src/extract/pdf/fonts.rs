@@ -27,7 +27,7 @@ const ASSUMED_WIDTH: f64 = 500.0;
 
 /// One character code of a shown string.
 pub struct Code {
-    pub code: u32,
+    pub value: u32,
     /// How many bytes of the string it took.
     pub length: usize,
     /// Its advance in text space units per unit of font size.
@@ -38,7 +38,7 @@ pub struct Code {
 enum Encoding {
     /// One byte per code; the text of each byte from the font's `/Encoding`.
     Simple(Box<[Option<char>; 256]>),
-    /// A composite font's CMap (`Identity-H`, or embedded): code spaces and CID ranges.
+    /// A composite font's `CMap` (`Identity-H`, or embedded): code spaces and `CID` ranges.
     Cids {
         spaces: Vec<CodeSpace>,
         cids: Vec<(u32, u32, u32)>,
@@ -47,7 +47,7 @@ enum Encoding {
     Utf16,
     /// Predefined `CMaps` whose codes are GBK or GB 18030 (`GBK-EUC-H`, `GBpc-EUC-H`, …).
     Gb18030,
-    /// Another predefined CMap: its codes cannot be known.
+    /// Another predefined `CMap`: its codes cannot be known.
     Unknown,
 }
 
@@ -55,7 +55,7 @@ pub struct Font {
     encoding: Encoding,
     /// The `ToUnicode` map, radicals read as ideographs.
     text: HashMap<u32, String>,
-    /// Widths in glyph units by code (simple fonts) or CID (composite fonts).
+    /// Widths in glyph units by code (simple fonts) or `CID` (composite fonts).
     widths: HashMap<u32, f64>,
     default_width: f64,
     /// Glyph space → text space horizontally: 1/1000, or a Type 3 font's `/FontMatrix`.
@@ -70,7 +70,7 @@ impl Font {
     pub fn next_code(&self, bytes: &[u8]) -> Option<Code> {
         let first = *bytes.first()?;
         let length = match &self.encoding {
-            Encoding::Simple(_) => 1,
+            Encoding::Simple(_) | Encoding::Unknown => 1,
             Encoding::Cids { spaces, .. } => code_length(spaces, bytes),
             Encoding::Utf16 => {
                 if (0xD8..=0xDB).contains(&first) && bytes.len() >= 4 {
@@ -84,7 +84,6 @@ impl Font {
                 Some(0x30..=0x39) => 4,
                 _ => 2,
             },
-            Encoding::Unknown => 1,
         }
         .min(bytes.len());
         let code = bytes[..length]
@@ -96,7 +95,7 @@ impl Font {
             .copied()
             .unwrap_or(self.default_width);
         Some(Code {
-            code,
+            value: code,
             length,
             width: width * self.scale,
         })
@@ -126,13 +125,13 @@ impl Font {
             }
             Encoding::Gb18030 => encoding_rs::GB18030
                 .decode_without_bom_handling_and_without_replacement(bytes)
-                .map(|text| text.into_owned()),
+                .map(std::borrow::Cow::into_owned),
             Encoding::Cids { .. } | Encoding::Unknown => None,
         };
         text.map_or_else(|| UNMAPPED.to_owned(), |t| ideographs(&t))
     }
 
-    /// The CID that widths are given for: the code itself in simple fonts.
+    /// The `CID` that widths are given for: the code itself in simple fonts.
     fn cid(&self, code: u32) -> Option<u32> {
         match &self.encoding {
             Encoding::Simple(_) => Some(code),
@@ -182,7 +181,9 @@ impl Font {
         };
         let encoding = deref(doc, font.get(b"Encoding").ok());
         let table = match encoding {
-            Some(Object::Name(name)) => simple_table(Base::named(name).unwrap_or(default_base), &[]),
+            Some(Object::Name(name)) => {
+                simple_table(Base::named(name).unwrap_or(default_base), &[])
+            }
             Some(Object::Dictionary(dict)) => {
                 let base = name(doc, dict, b"BaseEncoding")
                     .and_then(Base::named)
@@ -203,15 +204,12 @@ impl Font {
             .zip(given.iter().copied())
             .filter_map(|(code, width)| Some((u32::try_from(code).ok()?, width)))
             .collect();
-        let descriptor = deref(doc, font.get(b"FontDescriptor").ok()).and_then(|o| o.as_dict().ok());
+        let descriptor =
+            deref(doc, font.get(b"FontDescriptor").ok()).and_then(|o| o.as_dict().ok());
         let missing = descriptor
             .and_then(|d| number(doc, d.get(b"MissingWidth").ok()))
             .or_else(|| number(doc, font.get(b"MissingWidth").ok()));
-        let default_width = missing.unwrap_or(if given.is_empty() {
-            ASSUMED_WIDTH
-        } else {
-            0.0
-        });
+        let default_width = missing.unwrap_or(if given.is_empty() { ASSUMED_WIDTH } else { 0.0 });
         let (scale, height) = match numbers(doc, font.get(b"FontMatrix").ok()).as_slice() {
             &[a, b, c, d, _, _] if subtype == Some(b"Type3".as_slice()) => {
                 (a.hypot(b), c.hypot(d) * GLYPH_UNITS)
@@ -320,7 +318,7 @@ fn identity() -> Encoding {
     }
 }
 
-/// A predefined CMap by its name.
+/// A predefined `CMap` by its name.
 fn predefined(name: &[u8]) -> Encoding {
     let name = String::from_utf8_lossy(name);
     if name.starts_with("Identity-") {

@@ -79,8 +79,15 @@ impl Matrix {
         }
     }
 
-    pub fn of([a, b, c, d, e, f]: [f64; 6]) -> Matrix {
-        Matrix { a, b, c, d, e, f }
+    pub fn of(m: [f64; 6]) -> Matrix {
+        Matrix {
+            a: m[0],
+            b: m[1],
+            c: m[2],
+            d: m[3],
+            e: m[4],
+            f: m[5],
+        }
     }
 
     /// This transformation followed by `next`.
