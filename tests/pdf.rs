@@ -279,7 +279,8 @@ fn command_line() {
         scan.stderr
     );
 
-    // The parser panics on this file: gouji's refusal is all that is printed.
+    // A font of this file names its encoding by a number: gouji's refusal is all that is
+    // printed (a parser's panic on a damaged file is caught and refused the same way).
     let damaged = gouji(&dir, &["check", "refused/damaged.pdf"], None);
     damaged.code(2);
     assert!(

@@ -1,9 +1,7 @@
 //! The first step of reading a PDF: every glyph with its position and every ruling line of
 //! every page, in page coordinates (points, origin at the top left, y growing downwards).
-//! `pdf-extract` interprets the content streams (fonts, `ToUnicode` maps, text and graphics
-//! state); this module only records what it reports.
-
-use pdf_extract::{MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+//! The content-stream interpreter ([`super::content`]) reports what it draws to a
+//! [`Collector`], which keeps glyphs and the strokes and thin boxes that are table rules.
 
 /// One glyph as drawn: where its baseline starts, how far it advances, its size and text.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,27 +50,128 @@ const MAX_RULE_THICKNESS: f64 = 2.5;
 /// Shorter strokes are glyph parts or decoration, not borders.
 const MIN_RULE_LENGTH: f64 = 3.0;
 
-/// Collects the pages that `pdf-extract` walks through.
-#[derive(Default)]
+/// A transformation matrix `[a b c d e f]`: (x, y) → (a·x + c·y + e, b·x + d·y + f).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Matrix {
+    pub a: f64,
+    pub b: f64,
+    pub c: f64,
+    pub d: f64,
+    pub e: f64,
+    pub f: f64,
+}
+
+impl Matrix {
+    pub const IDENTITY: Matrix = Matrix {
+        a: 1.0,
+        b: 0.0,
+        c: 0.0,
+        d: 1.0,
+        e: 0.0,
+        f: 0.0,
+    };
+
+    pub fn translation(x: f64, y: f64) -> Matrix {
+        Matrix {
+            e: x,
+            f: y,
+            ..Matrix::IDENTITY
+        }
+    }
+
+    pub fn of(m: [f64; 6]) -> Matrix {
+        Matrix {
+            a: m[0],
+            b: m[1],
+            c: m[2],
+            d: m[3],
+            e: m[4],
+            f: m[5],
+        }
+    }
+
+    /// This transformation followed by `next`.
+    pub fn then(&self, next: &Matrix) -> Matrix {
+        Matrix {
+            a: self.a * next.a + self.b * next.c,
+            b: self.a * next.b + self.b * next.d,
+            c: self.c * next.a + self.d * next.c,
+            d: self.c * next.b + self.d * next.d,
+            e: self.e * next.a + self.f * next.c + next.e,
+            f: self.e * next.b + self.f * next.d + next.f,
+        }
+    }
+
+    pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        (
+            x * self.a + y * self.c + self.e,
+            x * self.b + y * self.d + self.f,
+        )
+    }
+}
+
+impl Default for Matrix {
+    fn default() -> Self {
+        Matrix::IDENTITY
+    }
+}
+
+/// One step of a path, in user space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PathOp {
+    MoveTo(f64, f64),
+    LineTo(f64, f64),
+    /// A Bézier curve; only its end point matters here.
+    CurveTo(f64, f64),
+    Rect(f64, f64, f64, f64),
+    Close,
+}
+
+/// Collects what one page draws.
 pub struct Collector {
-    pub pages: Vec<Page>,
+    pub page: Page,
+    /// The page's left and top edges in PDF space (its media box).
+    left: f64,
+    top: f64,
 }
 
 impl Collector {
-    fn page(&mut self) -> &mut Page {
-        if self.pages.is_empty() {
-            self.pages.push(Page::default());
+    /// A page whose media box is `[llx lly urx ury]`.
+    pub fn new(number: u32, [llx, lly, _, ury]: [f64; 4]) -> Self {
+        Self {
+            page: Page {
+                number,
+                height: ury - lly,
+                ..Page::default()
+            },
+            left: llx,
+            top: ury,
         }
-        let last = self.pages.len() - 1;
-        &mut self.pages[last]
     }
 
     /// Maps a user-space point through `ctm` into top-down page coordinates.
-    fn point(&mut self, ctm: &Transform, x: f64, y: f64) -> (f64, f64) {
-        let height = self.page().height;
-        let px = x * ctm.m11 + y * ctm.m21 + ctm.m31;
-        let py = x * ctm.m12 + y * ctm.m22 + ctm.m32;
-        (px, height - py)
+    fn point(&self, ctm: &Matrix, x: f64, y: f64) -> (f64, f64) {
+        let (px, py) = ctm.apply(x, y);
+        (px - self.left, self.top - py)
+    }
+
+    /// A glyph drawn by the text rendering matrix `trm` (font size not applied) that advances
+    /// `width` text space units per unit of font size and is `height` of them tall.
+    pub fn glyph(&mut self, trm: &Matrix, font_size: f64, width: f64, height: f64, text: String) {
+        let (x, y) = self.point(trm, 0.0, 0.0);
+        let horizontal = trm.a.hypot(trm.b);
+        let vertical = trm.c.hypot(trm.d);
+        let size = font_size * vertical * height;
+        if text.is_empty() || !size.is_finite() || size <= 0.0 {
+            return;
+        }
+        self.page.glyphs.push(Glyph {
+            x,
+            y,
+            advance: width * font_size * horizontal,
+            size,
+            text,
+        });
     }
 
     /// Records the segment from `a` to `b` if it is horizontal or vertical and long enough.
@@ -97,12 +196,12 @@ impl Collector {
         } else {
             return;
         };
-        self.page().rules.push(rule);
+        self.page.rules.push(rule);
     }
 
     /// A box becomes a rule along its long middle line when it is thin; `stroked` boxes are
     /// four rules.
-    fn rectangle(&mut self, ctm: &Transform, corner: (f64, f64), size: (f64, f64), stroked: bool) {
+    fn rectangle(&mut self, ctm: &Matrix, corner: (f64, f64), size: (f64, f64), stroked: bool) {
         let (x0, y0) = self.point(ctm, corner.0, corner.1);
         let (x1, y1) = self.point(ctm, corner.0 + size.0, corner.1 + size.1);
         let (left, right) = (x0.min(x1), x0.max(x1));
@@ -120,12 +219,13 @@ impl Collector {
         }
     }
 
-    fn path(&mut self, ctm: &Transform, path: &Path, stroked: bool) {
+    /// A path painted with `ctm`: its strokes, or its filled shapes, that are rules.
+    pub fn path(&mut self, ctm: &Matrix, path: &[PathOp], stroked: bool) {
         let mut current = (0.0, 0.0);
         let mut start = current;
         // The corners of the filled subpath being walked: a thin filled shape is a rule.
         let mut corners: Vec<(f64, f64)> = Vec::new();
-        for op in &path.ops {
+        for op in path {
             match *op {
                 PathOp::MoveTo(x, y) => {
                     self.filled_shape(&corners, stroked);
@@ -141,7 +241,7 @@ impl Collector {
                     corners.push(next);
                     current = next;
                 }
-                PathOp::CurveTo(_, _, _, _, x, y) => {
+                PathOp::CurveTo(x, y) => {
                     current = self.point(ctm, x, y);
                     // Curves make no rules.
                     corners.clear();
@@ -179,84 +279,5 @@ impl Collector {
             let middle = f64::midpoint(left, right);
             self.segment((middle, top), (middle, bottom), right - left);
         }
-    }
-}
-
-impl OutputDev for Collector {
-    fn begin_page(
-        &mut self,
-        page_num: u32,
-        media_box: &MediaBox,
-        _: Option<(f64, f64, f64, f64)>,
-    ) -> Result<(), OutputError> {
-        self.pages.push(Page {
-            number: page_num,
-            height: media_box.ury - media_box.lly,
-            ..Page::default()
-        });
-        Ok(())
-    }
-
-    fn end_page(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn output_character(
-        &mut self,
-        trm: &Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        text: &str,
-    ) -> Result<(), OutputError> {
-        let (x, y) = self.point(trm, 0.0, 0.0);
-        let horizontal = trm.m11.hypot(trm.m12);
-        let vertical = trm.m21.hypot(trm.m22);
-        let size = font_size * vertical;
-        if text.is_empty() || !size.is_finite() || size <= 0.0 {
-            return Ok(());
-        }
-        self.page().glyphs.push(Glyph {
-            x,
-            y,
-            advance: width * font_size * horizontal,
-            size,
-            text: super::radicals::ideographs(text),
-        });
-        Ok(())
-    }
-
-    fn begin_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn stroke(
-        &mut self,
-        ctm: &Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &Path,
-    ) -> Result<(), OutputError> {
-        self.path(ctm, path, true);
-        Ok(())
-    }
-
-    fn fill(
-        &mut self,
-        ctm: &Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &Path,
-    ) -> Result<(), OutputError> {
-        self.path(ctm, path, false);
-        Ok(())
     }
 }

@@ -3,9 +3,14 @@
 //! like any space-aligned text. A PDF that cannot be read faithfully — a scan, fonts without
 //! a Unicode map, a password — is refused, never read as garbage.
 //!
-//! `pdf-extract` (pure Rust, on `lopdf`) interprets the PDF: fonts (TrueType/CID, Type 1/CFF,
-//! Type 3), `ToUnicode` maps, text and graphics state, decryption.
+//! `lopdf` parses and decrypts the file; [`content`] interprets the pages' content streams
+//! with the fonts of [`fonts`] (`ToUnicode` maps, encodings, widths), decoded once per
+//! document.
 
+mod cmap;
+mod content;
+mod encodings;
+mod fonts;
 mod glyphs;
 mod lines;
 mod radicals;
@@ -14,8 +19,7 @@ mod tables;
 
 pub use render::Rendering;
 
-use glyphs::{Collector, Page};
-use rayon::prelude::*;
+use glyphs::Page;
 use std::cell::Cell;
 use std::sync::Once;
 
@@ -57,33 +61,31 @@ pub fn read(bytes: &[u8]) -> Result<Rendering, Refusal> {
     Ok(render::render(&pages))
 }
 
-/// The glyphs and rules of every page, pages read in parallel. `pdf-extract` panics on some
-/// malformed files; such a file is refused as damaged (the panic's words in gouji's message,
-/// never printed before it), and reading goes on with the next file.
+/// The glyphs and rules of every page, read in order with one font cache (fonts are shared
+/// by the pages; decoding them is most of the work). `lopdf` panics on some malformed files;
+/// such a file is refused as damaged (the panic's words in gouji's message, never printed
+/// before it), and reading goes on with the next file.
 fn pages(bytes: &[u8]) -> Result<Vec<Page>, Refusal> {
-    let mut document = quietly(|| pdf_extract::Document::load_mem(bytes))
+    let mut document = quietly(|| lopdf::Document::load_mem(bytes))
         .map_err(Refusal::Damaged)?
         .map_err(|e| match e {
-            pdf_extract::Error::Decryption(_) => Refusal::Encrypted,
+            lopdf::Error::Decryption(_) => Refusal::Encrypted,
             other => Refusal::Damaged(other.to_string()),
         })?;
     if document.is_encrypted() && document.decrypt("").is_err() {
         return Err(Refusal::Encrypted);
     }
-    let numbers: Vec<u32> = document.get_pages().keys().copied().collect();
-    numbers
-        .par_iter()
-        .map(|&number| {
-            let mut collector = Collector::default();
-            let walked =
-                quietly(|| pdf_extract::output_doc_page(&document, &mut collector, number));
-            match walked {
-                Ok(Ok(())) => Ok(collector.pages.pop().unwrap_or_default()),
-                Ok(Err(e)) => Err(Refusal::Damaged(e.to_string())),
-                Err(panic) => Err(Refusal::Damaged(panic)),
-            }
-        })
-        .collect()
+    quietly(|| {
+        let mut fonts = fonts::Fonts::new(&document);
+        document
+            .get_pages()
+            .into_iter()
+            .map(|(number, id)| {
+                content::read_page(&document, &mut fonts, number, id).map_err(Refusal::Damaged)
+            })
+            .collect()
+    })
+    .map_err(Refusal::Damaged)?
 }
 
 thread_local! {
