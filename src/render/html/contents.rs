@@ -125,11 +125,7 @@ impl Contents {
 /// The length of the longest common prefix of two strings that ends on a character boundary
 /// of both.
 fn common_prefix(a: &str, b: &str) -> usize {
-    let bytes = a
-        .bytes()
-        .zip(b.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let bytes = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     crate::source::floor_char_boundary(b, bytes)
 }
 
@@ -146,7 +142,13 @@ mod tests {
     #[test]
     fn rows_come_back_whole_after_sharing_their_folders() {
         let mut contents = Contents::default();
-        let files = ["批次/甲镇.txt", "批次/乙镇.txt", "其他/丙.html", "其他/丙.htm", ""];
+        let files = [
+            "批次/甲镇.txt",
+            "批次/乙镇.txt",
+            "其他/丙.html",
+            "其他/丙.htm",
+            "",
+        ];
         for (i, file) in files.iter().enumerate() {
             let anchor = contents.add("某镇人民政府", Some(2020), InputKind::Text, i, 0, file);
             assert_eq!(anchor, format!("r{}", i + 1));

@@ -120,11 +120,14 @@ impl<'r> Writer<'r> {
 
 impl super::Renderer for Writer<'_> {
     fn begin(&mut self) -> String {
-        Head {
+        let mut head = Head {
             version: env!("CARGO_PKG_VERSION"),
         }
         .render()
-        .expect("writing into a String cannot fail")
+        .expect("writing into a String cannot fail");
+        // A template's last line break is trimmed; the next part starts on a line of its own.
+        head.push('\n');
+        head
     }
 
     fn report(&mut self, r: &ReportFindings) -> String {
@@ -182,7 +185,9 @@ impl super::Renderer for Writer<'_> {
             rules: &rules,
             rule_sets,
         };
-        write(&summary.render().expect("writing into a String cannot fail"));
+        let mut summary = summary.render().expect("writing into a String cannot fail");
+        summary.push('\n');
+        write(&summary);
         self.contents.write_rows(write);
         let tail = Tail { rules: &rules };
         write(&tail.render().expect("writing into a String cannot fail"));

@@ -76,7 +76,9 @@ pub(super) fn render(r: &ReportFindings, layouts: &Layouts, verbose: bool) -> St
             })
             .collect(),
     };
-    part.render().expect("writing into a String cannot fail")
+    let mut part = part.render().expect("writing into a String cannot fail");
+    part.push('\n');
+    part
 }
 
 #[derive(Template)]
