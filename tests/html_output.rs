@@ -379,6 +379,49 @@ fn directory_of_mixed_years_lists_every_report_with_working_links() {
     assert_eq!(marked_cells(&html), cells_named(&json(&scratch, &["批次"])));
 }
 
+/// Waived findings (`--waivers`, docs/waivers.md) are not counted and not marked: each report
+/// lists them in a collapsed 已豁免 list with the waiver's reason.
+#[test]
+fn waived_findings_are_listed_apart_with_their_reason() {
+    let scratch = Scratch::new("html_output", "waived");
+    copy(&scratch, "cli/s1.txt", "reports/s1.txt");
+    let baseline = scratch.run(&[
+        "baseline",
+        "reports",
+        "-o",
+        "豁免.toml",
+        "--reason",
+        "镇政府已说明<原因>",
+    ]);
+    assert_eq!(baseline.code, 0, "{}", baseline.stderr);
+    let before = page(&scratch, &["reports"]);
+    let findings = before.matches(r#"<li class="finding "#).count();
+    assert!(findings > 0, "s1.txt has findings to waive");
+    let html = page(&scratch, &["--waivers", "豁免.toml", "reports"]);
+    assert_eq!(html.matches(r#"<li class="finding "#).count(), 0);
+    assert!(
+        marked_cells(&html).is_empty(),
+        "waived findings mark no cell"
+    );
+    let waived = Regex::new(r#"(?s)<details class="waived"><summary>已豁免（(\d+) 项，不计入问题数）</summary>(.*?)</details>"#)
+        .unwrap();
+    let list = waived.captures(&html).expect("a list of waived findings");
+    assert_eq!(list[1].parse::<usize>().unwrap(), findings);
+    assert_eq!(
+        list[2].matches("理由：镇政府已说明&#60;原因&#62;").count(),
+        findings,
+        "{}",
+        &list[2]
+    );
+    assert!(
+        list[2].contains("豁免.toml:"),
+        "where each waiver is written"
+    );
+    assert!(html.contains(&format!("已豁免 <b>{findings}</b> 项")));
+    assert!(html.contains("<li>错误 <b>0</b> 个</li>"));
+    assert_links_resolve(&html);
+}
+
 // ───────────────────────────────────────────────────────────────────────────── Chromium
 
 /// Debian's Chromium, if it is installed.

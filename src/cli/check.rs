@@ -314,7 +314,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         eprintln!("gouji: 无法启动并行检查：{e}");
         return exit::INTERNAL;
     }
-    output.write(&renderer.end());
+    renderer.end_in_pieces(&mut |text| output.write(text));
     progress.finish();
     // Under --select/--ignore, waivers of the rules left out match nothing: not stale.
     if let Some(waivers) = waivers.as_ref().filter(|_| selection.is_everything()) {

@@ -39,6 +39,11 @@ pub trait Renderer {
     fn end(&mut self) -> String {
         String::new()
     }
+    /// [`Renderer::end`] handed to `write` in pieces: a renderer whose end is large (the
+    /// page's list of every report) writes it without holding it whole.
+    fn end_in_pieces(&mut self, write: &mut dyn FnMut(&str)) {
+        write(&self.end());
+    }
 }
 
 /// The text of one report, made on any thread.
