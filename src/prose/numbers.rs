@@ -53,24 +53,20 @@ pub struct StatedNumber {
 /// Units and counters after which a Chinese numeral is read as a number (besides `%`/`％`).
 /// Money in 万元/亿元 is listed because `三万元` is read as 3 before the unit 万元.
 pub const UNITS: &[&str] = &[
-    "万元", "亿元", "件", "条", "个", "项", "份", "次", "起", "篇", "人", "名", "家", "元", "年", "月",
-    "日", "天", "批", "期", "场", "类", "户", "宗", "例", "位", "封", "套", "倍", "种", "轮", "周",
-    "小时",
+    "万元", "亿元", "件", "条", "个", "项", "份", "次", "起", "篇", "人", "名", "家", "元", "年",
+    "月", "日", "天", "批", "期", "场", "类", "户", "宗", "例", "位", "封", "套", "倍", "种", "轮",
+    "周", "小时",
 ];
 
 /// Set phrases that open with a Chinese numeral and a counter but state no quantity.
-pub const SET_PHRASES: &[&str] = &[
-    "一条龙",
-    "一次性",
-    "一件事",
-    "一次办",
-    "一起",
-    "一年一度",
-];
+pub const SET_PHRASES: &[&str] = &["一条龙", "一次性", "一件事", "一次办", "一起", "一年一度"];
 
 /// Longest run of Chinese numeral characters read as one number; longer runs are not numbers
 /// (and keep the scan linear on hostile input).
 const MAX_CHINESE_RUN: usize = 32;
+
+/// Most decimal places a `Decimal` keeps exactly; longer fractions would be rounded.
+const MAX_DECIMALS: usize = 28;
 
 /// Most thousands groups read after the first.
 const MAX_GROUPS: usize = 10;
@@ -107,7 +103,7 @@ pub fn number_at(text: &str, at: usize) -> Option<StatedNumber> {
             return None;
         }
         let n = chinese(text, at)?;
-        return unit_follows(&text[n.end..]).then_some(n);
+        return (n.percent || unit_follows(&text[n.end..])).then_some(n);
     }
     None
 }
@@ -161,7 +157,8 @@ fn digit_run(s: &str) -> (String, usize) {
 
 /// An Arabic number at `at` (a digit is there).
 fn arabic(text: &str, at: usize) -> Option<StatedNumber> {
-    let (mut integer, mut end) = digit_run(&text[at..]);
+    let (mut integer, len) = digit_run(&text[at..]);
+    let mut end = at + len;
     // Thousands groups: only after a first group of one to three digits, each exactly three.
     if integer.len() <= 3 {
         let mut grouped = integer.clone();
@@ -193,6 +190,9 @@ fn arabic(text: &str, at: usize) -> Option<StatedNumber> {
             end += point.len_utf8() + len;
             rest = &text[end..];
         }
+    }
+    if fraction.len() > MAX_DECIMALS {
+        return None;
     }
     let mut decimals = u32::try_from(fraction.len()).ok()?;
     let mut value = Decimal::from_str(&format!("{integer}.{fraction}")).ok()?;
@@ -229,7 +229,13 @@ fn percent_sign_follows(s: &str) -> bool {
 }
 
 /// The number from `start` to `end`, extended over a following percent sign.
-fn with_percent(text: &str, start: usize, end: usize, value: Decimal, decimals: u32) -> StatedNumber {
+fn with_percent(
+    text: &str,
+    start: usize,
+    end: usize,
+    value: Decimal,
+    decimals: u32,
+) -> StatedNumber {
     let rest = &text[end..];
     let trimmed = rest.trim_start_matches(is_space);
     let sign = trimmed.chars().next().filter(|c| matches!(c, '%' | '％'));
@@ -237,7 +243,13 @@ fn with_percent(text: &str, start: usize, end: usize, value: Decimal, decimals: 
         Some(c) => (end + (rest.len() - trimmed.len()) + c.len_utf8(), true),
         None => (end, false),
     };
-    StatedNumber { value, start, end, percent, decimals }
+    StatedNumber {
+        value,
+        start,
+        end,
+        percent,
+        decimals,
+    }
 }
 
 /// 百分之 then a number (`after` starts at byte `at` of the whole text).
@@ -255,7 +267,13 @@ fn percent_in_words(after: &str, at: usize) -> Option<StatedNumber> {
         let n = chinese(after, 0)?;
         (n.value, n.decimals, n.end)
     };
-    Some(StatedNumber { value, start: at, end: at + len, percent: true, decimals })
+    Some(StatedNumber {
+        value,
+        start: at,
+        end: at + len,
+        percent: true,
+        decimals,
+    })
 }
 
 /// What a Chinese numeral character stands for.
@@ -329,6 +347,9 @@ fn chinese(text: &str, at: usize) -> Option<StatedNumber> {
         return None;
     }
     let integer = integer_value(&run)?;
+    if fraction.len() > MAX_DECIMALS {
+        return None;
+    }
     let mut decimals = u32::try_from(fraction.len()).ok()?;
     let mut value = Decimal::from_str(&format!("{integer}.{fraction}")).ok()?;
     let mut end = at + len;
@@ -347,7 +368,9 @@ fn integer_value(run: &[(char, Numeral)]) -> Option<u128> {
     let digits_only = run.iter().all(|(_, n)| matches!(n, Numeral::Digit(_)));
     if digits_only {
         if run.len() == 1 {
-            let (_, Numeral::Digit(d)) = run[0] else { return None };
+            let (_, Numeral::Digit(d)) = run[0] else {
+                return None;
+            };
             return Some(u128::from(d));
         }
         // 二〇二三: digit by digit (两 is never written so).
@@ -382,8 +405,10 @@ fn integer_value(run: &[(char, Numeral)]) -> Option<u128> {
                 if digit.is_some() {
                     return None;
                 }
-                // A digit straight after 百/千/万/亿 (no 零) is the spoken shorthand, allowed last.
-                if previous_unit.is_some_and(|p| p >= 2) && i + 1 != run.len() {
+                // A digit straight after 百/千/万/亿 (no 零) is the spoken shorthand (allowed
+                // last) unless a smaller unit follows it (三万五千).
+                let next_is_small = matches!(run.get(i + 1), Some((_, Numeral::Small(_))));
+                if previous_unit.is_some_and(|p| p >= 2) && i + 1 != run.len() && !next_is_small {
                     return None;
                 }
                 digit = Some(d);
@@ -490,7 +515,10 @@ mod tests {
     #[test]
     fn wan_multiplies_except_before_yuan() {
         let n = number_at("1.2万件", 0).unwrap();
-        assert_eq!((n.value.to_string(), n.end, n.decimals), ("12000".into(), 6, 0));
+        assert_eq!(
+            (n.value.to_string(), n.end, n.decimals),
+            ("12000".into(), 6, 0)
+        );
         assert_eq!(value("1.2万").as_deref(), Some("12000"));
         assert_eq!(value("1.23456万").as_deref(), Some("12345.6"));
         assert_eq!(number_at("1.23456万", 0).unwrap().decimals, 1);
@@ -524,7 +552,7 @@ mod tests {
             ("一百五条", "150"),
             ("三万五条", "35000"),
             ("十万条", "100000"),
-            ("一亿二千万元", "120000000"),
+            ("一亿二千万条", "120000000"),
             ("一百二十三亿四千五百六十七万八千九百零一元", "12345678901"),
             ("二〇二三年", "2023"),
             ("贰拾叁元", "23"),
@@ -538,13 +566,31 @@ mod tests {
     #[test]
     fn chinese_numerals_need_a_unit() {
         for text in [
-            "一些", "一方面", "一般", "一是", "二是", "十分", "万一", "千万不要", "百姓", "一律",
-            "十二", "一一答复", "十余件", "二十多家", "十四五", "一百五万件", "两学一做",
+            "一些",
+            "一方面",
+            "一般",
+            "一是",
+            "二是",
+            "十分",
+            "万一",
+            "千万不要",
+            "百姓",
+            "一律",
+            "十二",
+            "一一答复",
+            "十余件",
+            "二十多家",
+            "十四五",
+            "一百五万件",
+            "两学一做",
         ] {
             assert_eq!(value(text), None, "{text}");
         }
         assert_eq!(all("统一规范，一方面，一是加强"), Vec::<String>::new());
-        assert_eq!(all("打造一条龙服务，一次性告知，高效办成一件事"), Vec::<String>::new());
+        assert_eq!(
+            all("打造一条龙服务，一次性告知，高效办成一件事"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -569,10 +615,16 @@ mod tests {
     fn percentages() {
         let n = number_at("75%", 0).unwrap();
         assert!(n.percent);
-        assert_eq!((n.value.to_string(), n.end, n.decimals), ("75".into(), 3, 0));
+        assert_eq!(
+            (n.value.to_string(), n.end, n.decimals),
+            ("75".into(), 3, 0)
+        );
         let n = number_at("75.0％的", 0).unwrap();
         assert!(n.percent);
-        assert_eq!((n.value.to_string(), n.end, n.decimals), ("75.0".into(), 7, 1));
+        assert_eq!(
+            (n.value.to_string(), n.end, n.decimals),
+            ("75.0".into(), 7, 1)
+        );
         let n = number_at("75 %", 0).unwrap();
         assert_eq!((n.percent, n.end), (true, 4));
         let n = number_at("为百分之七十五。", "为".len()).unwrap();
