@@ -173,7 +173,6 @@ fn planted_contradictions_are_found_and_nothing_else() {
             }
         }
     }
-    #[allow(clippy::cast_precision_loss)]
     let recall = f64::from(found) / f64::from(planted);
     eprintln!(
         "prose corpus: {found} of {planted} planted contradictions found (recall {recall:.2})"
