@@ -26,8 +26,8 @@
 //! 一方面, 十分, 万一, 千万, 百姓, 一是/二是 listing points), so a Chinese numeral is a number only
 //! when it is followed, after optional spaces, by a unit or counter of [`UNITS`] or a percent sign
 //! (or it follows 百分之), and not when it opens a set phrase of [`SET_PHRASES`] (一条龙, 一次性,
-//! 一件事…). Approximations (`十余件`, `二十多家`) are not read: 余/多 is not a unit. Arabic numerals
-//! need no unit. Neither kind is read after 第 (ordinals: 第一, 第3次) nor from the middle of
+//! 一件事…; 一起 only where the clause goes on: 一起推进). Approximations (`十余件`, `二十多家`)
+//! are not read: 余/多 is not a unit. Arabic numerals need no unit. Neither kind is read after 第 (ordinals: 第一, 第3次) nor from the middle of
 //! another number. Dates are numbers (`2023年` is 2023): whether a number is a year is for the
 //! caller to decide from what follows.
 
@@ -60,6 +60,16 @@ pub const UNITS: &[&str] = &[
 
 /// Set phrases that open with a Chinese numeral and a counter but state no quantity.
 pub const SET_PHRASES: &[&str] = &["一条龙", "一次性", "一件事", "一次办", "一起", "一年一度"];
+
+/// 一起 is "together" (一起推进) unless the clause ends after it: 被提起行政诉讼一起。 counts one case.
+fn counts_cases(rest: &str) -> bool {
+    rest.strip_prefix("一起").is_some_and(|after| {
+        after
+            .chars()
+            .next()
+            .is_none_or(|c| "，。；、：,.;:）)\n".contains(c))
+    })
+}
 
 /// Longest run of Chinese numeral characters read as one number; longer runs are not numbers
 /// (and keep the scan linear on hostile input).
@@ -99,7 +109,7 @@ pub fn number_at(text: &str, at: usize) -> Option<StatedNumber> {
         if before.is_some_and(|c| chinese_value(c).is_some() || c == '点') {
             return None;
         }
-        if SET_PHRASES.iter().any(|p| rest.starts_with(p)) {
+        if SET_PHRASES.iter().any(|p| rest.starts_with(p)) && !counts_cases(rest) {
             return None;
         }
         let n = chinese(text, at)?;
@@ -591,6 +601,8 @@ mod tests {
             all("打造一条龙服务，一次性告知，高效办成一件事"),
             Vec::<String>::new()
         );
+        assert_eq!(all("与各部门一起推进"), Vec::<String>::new());
+        assert_eq!(all("被提起行政诉讼一起。行政复议一起，"), ["1@一", "1@一"]);
     }
 
     #[test]
