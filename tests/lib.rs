@@ -12,6 +12,7 @@ mod html;
 mod html_output;
 mod national;
 mod pdf;
+mod prose;
 mod real_style;
 mod render;
 mod rule_tests;

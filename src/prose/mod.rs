@@ -1,0 +1,3 @@
+//! Quantities stated in prose.
+
+pub mod numbers;
