@@ -13,6 +13,7 @@ pub mod extract;
 pub mod files;
 pub mod findings;
 pub mod lenient_toml;
+pub mod prose;
 pub mod render;
 pub mod report;
 pub mod ruleset;

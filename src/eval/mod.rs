@@ -5,6 +5,7 @@
 
 mod expressions;
 mod functions;
+mod prose;
 mod support;
 mod value;
 
@@ -20,7 +21,7 @@ use crate::ruleset::{
     Value,
 };
 use crate::source::Span;
-use support::{as_number, display, domain_value, grid, node_label, number_text, pick_label};
+use support::{as_number, display, grid, node_label, number_text, pick_label};
 
 /// The values of a rule set's parameters for one run: defaults, then the user's.
 #[derive(Debug, Clone)]
@@ -190,6 +191,8 @@ struct Evaluator<'r> {
     grids: Vec<Grid>,
     previous_grids: Vec<Grid>,
     lets: RefCell<Vec<Option<Val<'r>>>>,
+    /// The statements of the rule set's quantities in the report, found on first use.
+    statements: std::cell::OnceCell<Vec<Vec<crate::prose::Statement>>>,
 }
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
@@ -238,6 +241,7 @@ impl<'r> Evaluator<'r> {
             grids,
             previous_grids,
             lets: RefCell::new(vec![None; rule_set.lets.len()]),
+            statements: std::cell::OnceCell::new(),
         }
     }
 
@@ -294,8 +298,16 @@ impl<'r> Evaluator<'r> {
             });
             return;
         };
-        for position in 0..binder.domain.len() {
-            frame.slots[binder.slot] = Some(domain_value(&binder.domain, position));
+        if let Some(reason) = self.nothing_stated(&binder.domain) {
+            results.push(CheckResult {
+                check: index,
+                bindings: Vec::new(),
+                outcome: Outcome::NotEvaluated(reason),
+            });
+            return;
+        }
+        for position in 0..self.domain_size(&binder.domain) {
+            frame.slots[binder.slot] = Some(self.domain_item(&binder.domain, position));
             if let Some(filter) = &binder.filter {
                 match self.eval(filter, frame) {
                     Val::Bool(true) => {}

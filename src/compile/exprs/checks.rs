@@ -120,7 +120,8 @@ impl Resolver<'_> {
     /// Compiles a binder and brings its variable into scope.
     pub(super) fn binder(&mut self, b: &ast::Binder, frame: &mut Frame) -> Option<(Binder, Slot)> {
         let domain = self.domain(b, frame)?;
-        if domain.is_empty() {
+        // A quantity's statements are known only when a report is read.
+        if domain.is_empty() && !matches!(domain, Domain::Statements(_)) {
             self.error(
                 Problem::BadValue {
                     name: b.var.node.clone(),
@@ -279,6 +280,21 @@ impl Resolver<'_> {
                     }
                 }
                 Some(Domain::Cells(cells))
+            }
+            DomainKind::Statement => {
+                let [selector] = b.selectors.as_slice() else {
+                    self.error(
+                        Problem::TypeMismatch {
+                            context: "「对每 陈述」".into(),
+                            expected: "一个数量的名称（属于 …）".into(),
+                            found: format!("{} 个名称", b.selectors.len()),
+                        },
+                        b.kind.span,
+                    );
+                    return None;
+                };
+                let key = self.single_name(selector, "数量")?;
+                Some(Domain::Statements(self.quantity_index(key)?))
             }
         }
     }

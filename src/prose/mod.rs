@@ -1,0 +1,184 @@
+//! Quantities stated in prose (`数量` declarations): what the text of a report says a figure
+//! is, found by words, not by patterns. A quantity is introduced by one of its phrasings
+//! (`收到`, `受理`), may name its object (`政府信息公开申请`), and ends in a figure with one of
+//! its units (`12件`, `十二件`, `75%`); a clause with one of its excluded words near the figure
+//! (`12345热线`, `同比增长`) is about something else, and a negation before the phrasing
+//! (`未收到…申请`, `无行政复议`) states 0. Every statement is kept, each with its place.
+
+pub mod numbers;
+mod scan;
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use rust_decimal::Decimal;
+
+use crate::source::Span;
+
+/// A compiled `数量` declaration.
+#[derive(Debug, Clone)]
+pub struct Quantity {
+    pub name: String,
+    /// How the quantity is called in messages (`收到政府信息公开申请的数量`).
+    pub description: String,
+    pub phrasings: Vec<String>,
+    pub objects: Vec<String>,
+    pub units: Vec<String>,
+    pub excluded: Vec<String>,
+    /// The quantities that `其中 …` lists after a statement of this one.
+    pub parts: Vec<usize>,
+    pub span: Span,
+}
+
+/// One statement of a quantity in the report's text. Offsets are bytes into the text scanned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub value: Decimal,
+    /// The figure (`12件` without the unit), or for a negation the words that state 0 (`未收到`).
+    pub figure: (usize, usize),
+    /// From the phrasing (or the negation before it) to the end of the unit.
+    pub phrase: (usize, usize),
+    pub sentence: (usize, usize),
+    /// Index into the quantity's phrasings.
+    pub phrasing: usize,
+    /// Decimals printed after the point (`66.7%` → 1).
+    pub decimals: u32,
+    pub negated: bool,
+}
+
+/// What a statement offers to a rule (`x.原文`, `x.说法` …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatedField {
+    /// `x.值`: the figure.
+    Value,
+    /// `x.原文`: the words of the statement, from the phrasing to the unit.
+    Phrase,
+    /// `x.句子`: the sentence it is in.
+    Sentence,
+    /// `x.说法`: the phrasing that introduced it.
+    Phrasing,
+    /// `x.小数位`: how many decimals the figure prints.
+    Decimals,
+    /// `x.分项之和`: the sum of the parts `其中 …` lists right after it.
+    PartsSum,
+    /// `x.首次`: the first statement of the same quantity in the report.
+    First,
+}
+
+impl StatedField {
+    /// Every field, by the name a rule writes after the dot.
+    pub const ALL: [(&'static str, StatedField); 7] = [
+        ("值", StatedField::Value),
+        ("原文", StatedField::Phrase),
+        ("句子", StatedField::Sentence),
+        ("说法", StatedField::Phrasing),
+        ("小数位", StatedField::Decimals),
+        ("分项之和", StatedField::PartsSum),
+        ("首次", StatedField::First),
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// The quantities of a rule set, with the matcher of all their phrasings, built on first use.
+#[derive(Debug, Clone, Default)]
+pub struct Prose {
+    pub quantities: Vec<Quantity>,
+    matcher: OnceLock<Option<Phrasings>>,
+}
+
+/// Every phrasing of every quantity in one automaton; pattern `i` is `owners[i]`.
+#[derive(Debug, Clone)]
+struct Phrasings {
+    automaton: AhoCorasick,
+    /// (quantity, phrasing) of each pattern.
+    owners: Vec<(usize, usize)>,
+}
+
+impl Prose {
+    #[must_use]
+    pub fn new(quantities: Vec<Quantity>) -> Self {
+        Self {
+            quantities,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn quantity(&self, name: &str) -> Option<usize> {
+        self.quantities.iter().position(|q| q.name == name)
+    }
+
+    /// Every statement of every quantity in `text`, by quantity, in the order of the text.
+    #[must_use]
+    pub fn statements(&self, text: &str) -> Vec<Vec<Statement>> {
+        match self.matcher.get_or_init(|| self.build()) {
+            Some(phrasings) => scan::scan(&self.quantities, phrasings, text),
+            None => vec![Vec::new(); self.quantities.len()],
+        }
+    }
+
+    fn build(&self) -> Option<Phrasings> {
+        let mut words = Vec::new();
+        let mut owners = Vec::new();
+        for (q, quantity) in self.quantities.iter().enumerate() {
+            for (p, phrasing) in quantity.phrasings.iter().enumerate() {
+                if !phrasing.is_empty() {
+                    words.push(phrasing.as_str());
+                    owners.push((q, p));
+                }
+            }
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&words)
+            .ok()?;
+        Some(Phrasings { automaton, owners })
+    }
+}
+
+/// The sum of the parts that `其中 …` lists right after `statements[quantity][index]` in the
+/// same sentence, and how many there are; `None` unless at least two parts are listed.
+#[must_use]
+pub fn parts_sum(
+    quantities: &[Quantity],
+    statements: &[Vec<Statement>],
+    quantity: usize,
+    index: usize,
+    text: &str,
+) -> Option<Decimal> {
+    let whole = &statements[quantity][index];
+    let after = text.get(whole.phrase.1..whole.sentence.1)?;
+    // `其中` opens the list right after the whole (`办结13件，其中予以公开8件…`).
+    let opening = after.find("其中")?;
+    if after[..opening].chars().count() > 2 {
+        return None;
+    }
+    let list_start = whole.phrase.1 + opening;
+    // The list ends where the same quantity is stated again.
+    let list_end = statements[quantity]
+        .iter()
+        .map(|s| s.phrase.0)
+        .find(|&s| s > list_start && s < whole.sentence.1)
+        .unwrap_or(whole.sentence.1);
+    let mut sum = Decimal::ZERO;
+    let mut count = 0;
+    for &part in &quantities[quantity].parts {
+        for s in &statements[part] {
+            if s.phrase.0 >= list_start && s.phrase.1 <= list_end {
+                sum = sum.checked_add(s.value)?;
+                count += 1;
+            }
+        }
+    }
+    (count >= 2).then_some(sum)
+}
