@@ -19,28 +19,43 @@ impl<'r> Evaluator<'r> {
     /// How many values a variable over `domain` takes in this report.
     pub(super) fn domain_size(&self, domain: &Domain) -> usize {
         match domain {
-            Domain::Statements(q) => self.statements()[*q].len(),
+            Domain::Statements(quantities) => {
+                let statements = self.statements();
+                quantities.iter().map(|&q| statements[q].len()).sum()
+            }
             other => other.len(),
         }
     }
 
     /// The value at `position` of a variable over `domain`.
     pub(super) fn domain_item(&self, domain: &Domain, position: usize) -> Val<'r> {
-        match domain {
-            Domain::Statements(quantity) => self.stated(*quantity, position),
-            other => domain_value(other, position),
+        let Domain::Statements(quantities) = domain else {
+            return domain_value(domain, position);
+        };
+        let statements = self.statements();
+        let mut position = position;
+        for &q in quantities {
+            if position < statements[q].len() {
+                return self.stated(q, position);
+            }
+            position -= statements[q].len();
         }
+        Val::missing("陈述的序号超出范围")
     }
 
-    /// Why a variable over the statements of a quantity has no value, in words.
+    /// Why a variable over the statements of quantities has no value, in words.
     pub(super) fn nothing_stated(&self, domain: &Domain) -> Option<String> {
-        match domain {
-            Domain::Statements(q) if self.statements()[*q].is_empty() => Some(format!(
-                "正文中没有找到『{}』的数量",
-                self.rule_set.prose.quantities[*q].description
-            )),
-            _ => None,
+        let Domain::Statements(quantities) = domain else {
+            return None;
+        };
+        if self.domain_size(domain) > 0 {
+            return None;
         }
+        let names: Vec<String> = quantities
+            .iter()
+            .map(|&q| format!("『{}』", self.rule_set.prose.quantities[q].description))
+            .collect();
+        Some(format!("正文中没有找到{}的数量", names.join("、")))
     }
 
     fn stated(&self, quantity: usize, index: usize) -> Val<'r> {

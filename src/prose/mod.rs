@@ -138,10 +138,9 @@ impl Prose {
         if words.is_empty() {
             return None;
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&words)
-            .ok()?;
+        // Every occurrence of every phrasing, overlaps included: one word may introduce two
+        // quantities (`予以公开12件，占…48%`), and a longer phrasing may contain a shorter one.
+        let automaton = AhoCorasick::new(&words).ok()?;
         Some(Phrasings { automaton, owners })
     }
 }

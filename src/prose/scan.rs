@@ -88,9 +88,9 @@ pub(super) fn scan(
     phrasings: &Phrasings,
     text: &str,
 ) -> Vec<Vec<Statement>> {
-    let hits: Vec<Hit> = phrasings
+    let mut hits: Vec<Hit> = phrasings
         .automaton
-        .find_iter(text)
+        .find_overlapping_iter(text)
         .map(|m| {
             let (quantity, phrasing) = phrasings.owners[m.pattern().as_usize()];
             Hit {
@@ -101,19 +101,13 @@ pub(super) fn scan(
             }
         })
         .collect();
+    hits.sort_by_key(|h| (h.start, h.end));
     let mut out = vec![Vec::new(); quantities.len()];
-    for (k, hit) in hits.iter().enumerate() {
+    for hit in &hits {
         let quantity = &quantities[hit.quantity];
         let sentence = around(text, hit.start, hit.end, ends_sentence);
-        // The figure stands before the next phrasing, unless that one is in brackets
-        // (`公开率（含部分公开）为75%`).
-        let next = hits[k + 1..]
-            .iter()
-            .take_while(|h| h.start < sentence.1)
-            .find(|h| !inside_brackets(&text[hit.end..h.start]))
-            .map_or(sentence.1, |h| h.start);
-        let limit = forward(text, hit.end, FIGURE_WINDOW, next);
-        let found = figure(quantity, text, hit, limit, sentence)
+        let limit = forward(text, hit.end, FIGURE_WINDOW, sentence.1);
+        let found = figure(quantities, &hits, text, hit, limit, sentence)
             .or_else(|| negation(quantity, text, hit, sentence));
         if let Some(statement) = found {
             let list = &mut out[hit.quantity];
@@ -128,14 +122,17 @@ pub(super) fn scan(
     out
 }
 
-/// The first figure with one of the quantity's units between the phrasing and `limit`.
+/// The first figure with one of the quantity's units between the phrasing and `limit`,
+/// unless another phrasing between them claims it (`收到申请，办结13件`: 13 is 办结's).
 fn figure(
-    quantity: &Quantity,
+    quantities: &[Quantity],
+    hits: &[Hit],
     text: &str,
     hit: &Hit,
     limit: usize,
     sentence: (usize, usize),
 ) -> Option<Statement> {
+    let quantity = &quantities[hit.quantity];
     let mut at = hit.end;
     while at < limit {
         let c = text[at..].chars().next()?;
@@ -148,26 +145,37 @@ fn figure(
             continue;
         };
         let rest = text[number.end..].trim_start_matches([' ', '\u{3000}']);
-        let unit_end = if number.percent {
-            quantity
-                .units
-                .iter()
-                .any(|u| u == "%" || u == "％")
-                .then_some(number.end)
+        let unit = if number.percent {
+            "%"
         } else {
             quantity
                 .units
                 .iter()
                 .filter(|u| rest.starts_with(u.as_str()))
-                .map(|u| text.len() - rest.len() + u.len())
-                .max()
+                .max_by_key(|u| u.len())
+                .map_or("", String::as_str)
         };
-        let Some(unit_end) = unit_end else {
+        if unit.is_empty() || !takes_unit(quantity, unit) {
             // Another number (a year, a share, a count of something else): look on.
             at = number.end.max(at + c.len_utf8());
             continue;
+        }
+        let unit_end = if number.percent {
+            number.end
+        } else {
+            text.len() - rest.len() + unit.len()
         };
-        if !names_object(quantity, text, hit.end, number.start, unit_end, sentence.1)
+        let after = hits.partition_point(|h| h.start < hit.end);
+        let claimed = hits[after..]
+            .iter()
+            .take_while(|h| h.start < number.start)
+            .any(|h| {
+                h.end <= number.start
+                    && (h.quantity == hit.quantity || takes_unit(&quantities[h.quantity], unit))
+                    && !inside_brackets(&text[hit.end..h.start])
+            });
+        if claimed
+            || !names_object(quantity, text, hit.end, number.start, unit_end, sentence.1)
             || excluded(quantity, text, hit.start, unit_end)
         {
             return None;
@@ -183,6 +191,14 @@ fn figure(
         });
     }
     None
+}
+
+/// Whether a quantity's figure may carry this unit (`%` for a percentage).
+fn takes_unit(quantity: &Quantity, unit: &str) -> bool {
+    quantity
+        .units
+        .iter()
+        .any(|u| u == unit || (unit == "%" && u == "％"))
 }
 
 /// Whether one of the quantity's objects is named between the phrasing and the figure, or

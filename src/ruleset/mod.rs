@@ -376,9 +376,9 @@ pub enum Domain {
     Sections(Vec<SectionIdx>),
     Tables(Vec<TableIdx>),
     Cells(Vec<(TableIdx, NodeIdx, NodeIdx)>),
-    /// The statements of a quantity (an index into the rule set's quantities): how many
-    /// there are depends on the report, so the domain has no fixed values.
-    Statements(usize),
+    /// The statements of quantities (indices into the rule set's quantities), quantity by
+    /// quantity: how many there are depends on the report, so the domain has no fixed values.
+    Statements(Vec<usize>),
 }
 
 impl Domain {

@@ -237,7 +237,14 @@ impl RuleSet {
                 list(t.iter().map(|&i| self.tables[i].key.clone()).collect())
             ),
             Domain::Cells(cells) => format!("{} 个单元格", cells.len()),
-            Domain::Statements(q) => format!("陈述 {}", self.prose.quantities[*q].name),
+            Domain::Statements(q) => format!(
+                "陈述 {}",
+                list(
+                    q.iter()
+                        .map(|&i| self.prose.quantities[i].name.clone())
+                        .collect()
+                )
+            ),
         }
     }
 

@@ -282,19 +282,23 @@ impl Resolver<'_> {
                 Some(Domain::Cells(cells))
             }
             DomainKind::Statement => {
-                let [selector] = b.selectors.as_slice() else {
+                if b.selectors.is_empty() {
                     self.error(
                         Problem::TypeMismatch {
                             context: "「对每 陈述」".into(),
-                            expected: "一个数量的名称（属于 …）".into(),
-                            found: format!("{} 个名称", b.selectors.len()),
+                            expected: "数量的名称（属于 …）".into(),
+                            found: "没有".into(),
                         },
                         b.kind.span,
                     );
                     return None;
-                };
-                let key = self.single_name(selector, "数量")?;
-                Some(Domain::Statements(self.quantity_index(key)?))
+                }
+                let mut picked = Vec::new();
+                for selector in &b.selectors {
+                    let key = self.single_name(selector, "数量")?;
+                    picked.push(self.quantity_index(key)?);
+                }
+                Some(Domain::Statements(picked))
             }
         }
     }
