@@ -3,7 +3,8 @@
 //! (`收到`, `受理`), may name its object (`政府信息公开申请`), and ends in a figure with one of
 //! its units (`12件`, `十二件`, `75%`); a clause with one of its excluded words near the figure
 //! (`12345热线`, `同比增长`) is about something else, and a negation before the phrasing
-//! (`未收到…申请`, `无行政复议`) states 0. Every statement is kept, each with its place.
+//! (`未收到…申请`, `无行政复议`) states 0. A phrasing written with `…` frames the figure
+//! instead of introducing it (`本年度（…年）`). Every statement is kept, each with its place.
 
 pub mod numbers;
 mod scan;
@@ -21,6 +22,7 @@ pub struct Quantity {
     pub name: String,
     /// How the quantity is called in messages (`收到政府信息公开申请的数量`).
     pub description: String,
+    /// The words that introduce the figure, or frame it (`…年，`, see [`frame`]).
     pub phrasings: Vec<String>,
     pub objects: Vec<String>,
     pub units: Vec<String>,
@@ -129,8 +131,14 @@ impl Prose {
         let mut owners = Vec::new();
         for (q, quantity) in self.quantities.iter().enumerate() {
             for (p, phrasing) in quantity.phrasings.iter().enumerate() {
-                if !phrasing.is_empty() {
-                    words.push(phrasing.as_str());
+                // A frame is found by the words after the figure (`…年，` by `年，`).
+                let word = match frame(phrasing) {
+                    Some((before, "")) => before,
+                    Some((_, after)) => after,
+                    None => phrasing,
+                };
+                if !word.is_empty() {
+                    words.push(word);
                     owners.push((q, p));
                 }
             }
@@ -143,6 +151,13 @@ impl Prose {
         let automaton = AhoCorasick::new(&words).ok()?;
         Some(Phrasings { automaton, owners })
     }
+}
+
+/// A phrasing with `…` is a frame around the figure (`本年度（…年）`, `…年，`): the words
+/// before and after it.
+#[must_use]
+pub fn frame(phrasing: &str) -> Option<(&str, &str)> {
+    phrasing.split_once('…')
 }
 
 /// The sum of the parts that `其中 …` lists right after `statements[quantity][index]` in the

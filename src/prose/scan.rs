@@ -107,8 +107,11 @@ pub(super) fn scan(
         let quantity = &quantities[hit.quantity];
         let sentence = around(text, hit.start, hit.end, ends_sentence);
         let limit = forward(text, hit.end, FIGURE_WINDOW, sentence.1);
-        let found = figure(quantities, &hits, text, hit, limit, sentence)
-            .or_else(|| negation(quantity, text, hit, sentence));
+        let found = match super::frame(&quantity.phrasings[hit.phrasing]) {
+            Some((before, after)) => framed(quantity, text, hit, before, after, sentence),
+            None => figure(quantities, &hits, text, hit, limit, sentence)
+                .or_else(|| negation(quantity, text, hit, sentence)),
+        };
         if let Some(statement) = found {
             let list = &mut out[hit.quantity];
             if !list
@@ -191,6 +194,49 @@ fn figure(
         });
     }
     None
+}
+
+/// The figure a frame surrounds: `before` right before it, `after` (the words found) right
+/// after it; for a frame without words after the figure, the figure right after `before`.
+fn framed(
+    quantity: &Quantity,
+    text: &str,
+    hit: &Hit,
+    before: &str,
+    after: &str,
+    sentence: (usize, usize),
+) -> Option<Statement> {
+    let number = if after.is_empty() {
+        number_at(text, hit.end)?
+    } else {
+        let start = text[..hit.start]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| starts_number(*c))
+            .last()
+            .map(|(i, _)| i)?;
+        let number = number_at(text, start)?;
+        if number.end != hit.start || number.percent {
+            return None;
+        }
+        number
+    };
+    if !text[..number.start].ends_with(before) {
+        return None;
+    }
+    let phrase = (number.start - before.len(), number.end.max(hit.end));
+    if excluded(quantity, text, phrase.0, phrase.1) {
+        return None;
+    }
+    Some(Statement {
+        value: number.value,
+        figure: (number.start, number.end),
+        phrase,
+        sentence,
+        phrasing: hit.phrasing,
+        decimals: number.decimals,
+        negated: false,
+    })
 }
 
 /// Whether a quantity's figure may carry this unit (`%` for a percentage).

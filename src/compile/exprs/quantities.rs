@@ -27,8 +27,10 @@ impl Resolver<'_> {
         };
         let phrasings = words(&decl.phrasings);
         let units = words(&decl.units);
+        // Frames (`…年，`) carry their own unit; a figure after a phrasing needs one.
+        let needs_units = phrasings.iter().any(|p| crate::prose::frame(p).is_none());
         for (what, list) in [("说法", &phrasings), ("单位", &units)] {
-            if list.is_empty() {
+            if list.is_empty() && (what == "说法" || needs_units) {
                 self.error(
                     Problem::BadValue {
                         name: decl.name.node.clone(),
