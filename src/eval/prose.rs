@@ -132,7 +132,7 @@ impl<'r> Evaluator<'r> {
                 ) {
                     Some(sum) => Val::Num(sum),
                     None => Val::missing(format!(
-                        "正文在「{}」之后没有用「其中」列出分项",
+                        "正文在「{}」之后没有用「其中」列出两项以上的分项",
                         text[statement.phrase.0..statement.phrase.1].trim()
                     )),
                 }
