@@ -196,3 +196,93 @@ pub fn parts_sum(
     }
     (count >= 2).then_some(sum)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quantity(name: &str, phrasings: &[&str], objects: &[&str], units: &[&str]) -> Quantity {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect();
+        Quantity {
+            name: name.into(),
+            description: name.into(),
+            phrasings: words(phrasings),
+            objects: words(objects),
+            units: words(units),
+            excluded: words(&["12345", "同比", "办结率"]),
+            parts: Vec::new(),
+            span: Span::default(),
+        }
+    }
+
+    fn prose() -> Prose {
+        let mut finished = quantity("办结", &["办结", "答复"], &[], &["件"]);
+        finished.parts = vec![2, 3];
+        Prose::new(vec![
+            quantity("收到", &["收到", "受理"], &["申请"], &["件"]),
+            finished,
+            quantity("予以公开", &["予以公开"], &[], &["件"]),
+            quantity("部分公开", &["部分公开"], &[], &["件"]),
+            quantity("复议", &["行政复议"], &[], &["件", "起"]),
+            quantity("年度", &["…年，"], &[], &[]),
+        ])
+    }
+
+    fn values(text: &str, q: usize) -> Vec<String> {
+        prose().statements(text)[q]
+            .iter()
+            .map(|s| format!("{}@{}", s.value, &text[s.phrase.0..s.phrase.1]))
+            .collect()
+    }
+
+    #[test]
+    fn every_statement_with_its_own_words() {
+        let text = "全年共受理政府信息公开申请12件。下文再次说到收到申请13件。";
+        assert_eq!(
+            values(text, 0),
+            ["12@受理政府信息公开申请12件", "13@收到申请13件"]
+        );
+    }
+
+    #[test]
+    fn excluded_words_and_other_units_do_not_count() {
+        assert!(values("收到12345热线工单30件申请。", 0).is_empty());
+        assert!(values("办结率100%。", 1).is_empty());
+        assert_eq!(
+            values("收到2023年度申请12件。", 0),
+            ["12@收到2023年度申请12件"]
+        );
+    }
+
+    #[test]
+    fn a_later_phrasing_claims_the_figure() {
+        let text = "收到申请，办结13件。";
+        assert!(values(text, 0).is_empty());
+        assert_eq!(values(text, 1), ["13@办结13件"]);
+    }
+
+    #[test]
+    fn a_negation_states_zero() {
+        assert_eq!(values("全年未发生行政复议。", 4), ["0@未发生行政复议"]);
+        assert_eq!(
+            values("本年度未收到政府信息公开申请。", 0),
+            ["0@未收到政府信息公开申请"]
+        );
+        assert!(values("全年未收到咨询。", 0).is_empty());
+    }
+
+    #[test]
+    fn parts_listed_after_the_whole_are_summed() {
+        let text = "全年答复申请13件，其中予以公开8件、部分公开2件。";
+        let p = prose();
+        let statements = p.statements(text);
+        let sum = parts_sum(&p.quantities, &statements, 1, 0, text);
+        assert_eq!(sum, Some(Decimal::from(10)));
+    }
+
+    #[test]
+    fn a_frame_surrounds_its_figure() {
+        assert_eq!(values("我局2022年，共制定……", 5), ["2022@2022年，"]);
+        assert!(values("2022年出台的办法", 5).is_empty());
+    }
+}
