@@ -302,12 +302,11 @@ fn negation(
     let object_end = if quantity.objects.is_empty() {
         hit.end
     } else {
-        let found = quantity
+        quantity
             .objects
             .iter()
             .filter_map(|o| rest.find(o.as_str()).map(|i| hit.end + i + o.len()))
-            .min()?;
-        found
+            .min()?
     };
     if excluded(quantity, text, negation_start, object_end) {
         return None;
