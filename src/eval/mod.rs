@@ -204,6 +204,9 @@ struct Frame<'r> {
     /// The cells read, as (last year's?, table, row, column); turned into evidence only when
     /// the check fails, so that passing checks cost no copies.
     cells_read: Vec<(bool, TableIdx, NodeIdx, NodeIdx)>,
+    /// The statements in the prose read, as (quantity, index); like the cells, turned into
+    /// evidence only when the check fails.
+    statements_read: Vec<(usize, usize)>,
     /// Whether to record the cells read (off for filters and preconditions).
     recording: bool,
 }
@@ -216,6 +219,7 @@ impl<'r> Frame<'r> {
             slots: vec![None; names.len()],
             evidence: Evidence::default(),
             cells_read: Vec::new(),
+            statements_read: Vec::new(),
             recording: false,
         }
     }
@@ -344,6 +348,7 @@ impl<'r> Evaluator<'r> {
     fn instance(&self, check: &'r Check, frame: &mut Frame<'r>) -> Outcome {
         frame.evidence = Evidence::default();
         frame.cells_read.clear();
+        frame.statements_read.clear();
         frame.recording = true;
         for (l, &slot) in check.lets.iter().zip(&check.let_slots) {
             frame.slots[slot] = Some(self.eval(&l.value, frame));
@@ -354,6 +359,11 @@ impl<'r> Evaluator<'r> {
             Val::Bool(true) => Outcome::Pass,
             Val::Missing(reason) => Outcome::NotEvaluated(reason),
             Val::Bool(false) => {
+                let statements_read = std::mem::take(&mut frame.statements_read);
+                let places = statements_read
+                    .into_iter()
+                    .map(|(q, i)| self.statement_place(q, i));
+                frame.evidence.places.splice(0..0, places);
                 let cells_read = std::mem::take(&mut frame.cells_read);
                 frame.evidence.cells = cells_read
                     .into_iter()

@@ -8,6 +8,7 @@ use super::value::Val;
 use super::{Evaluator, Frame};
 use crate::prose::{StatedField, Statement, parts_sum};
 use crate::ruleset::Domain;
+use crate::source::Span;
 
 impl<'r> Evaluator<'r> {
     /// Every statement of every quantity in the report, found on first use.
@@ -66,35 +67,33 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Records where a statement is, with its words and the phrasing that found it, when the
-    /// check is gathering evidence.
+    /// Notes that a statement was read, when the check is gathering evidence.
     pub(super) fn note_statement(&self, value: &Val<'r>, frame: &mut Frame<'r>) {
-        let Val::Stated {
+        if let Val::Stated {
             quantity, index, ..
         } = value
-        else {
-            return;
-        };
-        if !frame.recording {
-            return;
+        {
+            if frame.recording && !frame.statements_read.contains(&(*quantity, *index)) {
+                frame.statements_read.push((*quantity, *index));
+            }
         }
-        let statement = &self.statements()[*quantity][*index];
-        let text = &self.report.text;
+    }
+
+    /// Where a statement is, with its sentence and the phrasing that found it.
+    pub(super) fn statement_place(&self, quantity: usize, index: usize) -> (Span, String) {
+        let statement = &self.statements()[quantity][index];
         let span = self
             .report
             .source_span(statement.phrase.0, statement.phrase.1);
-        if frame.evidence.places.iter().any(|(s, _)| *s == span) {
-            return;
-        }
-        let q = &self.rule_set.prose.quantities[*quantity];
-        let sentence = &text[statement.sentence.0..statement.sentence.1];
+        let q = &self.rule_set.prose.quantities[quantity];
+        let sentence = &self.report.text[statement.sentence.0..statement.sentence.1];
         let what = format!(
             "正文：「{}」（{}，按说法「{}」找到）",
             sentence.trim(),
             q.description,
             q.phrasings[statement.phrasing]
         );
-        frame.evidence.places.push((span, what));
+        (span, what)
     }
 
     /// `x.原文`, `x.说法` … of a statement.
