@@ -56,7 +56,7 @@ impl<'r> Evaluator<'r> {
                     .cloned()
                     .flatten()
                     .unwrap_or_else(|| Val::missing("变量没有取值"));
-                self.note_statement(&value, frame);
+                super::prose::note_statement(&value, frame);
                 value
             }
             ExprKind::Report(field) => self.report_field(*field, frame),

@@ -67,18 +67,6 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Notes that a statement was read, when the check is gathering evidence.
-    pub(super) fn note_statement(&self, value: &Val<'r>, frame: &mut Frame<'r>) {
-        if let Val::Stated {
-            quantity, index, ..
-        } = value
-        {
-            if frame.recording && !frame.statements_read.contains(&(*quantity, *index)) {
-                frame.statements_read.push((*quantity, *index));
-            }
-        }
-    }
-
     /// Where a statement is, with its sentence and the phrasing that found it.
     pub(super) fn statement_place(&self, quantity: usize, index: usize) -> (Span, String) {
         let statement = &self.statements()[quantity][index];
@@ -138,9 +126,21 @@ impl<'r> Evaluator<'r> {
             }
             StatedField::First => {
                 let first = self.stated(quantity, 0);
-                self.note_statement(&first, frame);
+                note_statement(&first, frame);
                 first
             }
+        }
+    }
+}
+
+/// Notes that a statement was read, when the check is gathering evidence.
+pub(super) fn note_statement(value: &Val<'_>, frame: &mut Frame<'_>) {
+    if let Val::Stated {
+        quantity, index, ..
+    } = value
+    {
+        if frame.recording && !frame.statements_read.contains(&(*quantity, *index)) {
+            frame.statements_read.push((*quantity, *index));
         }
     }
 }
