@@ -10,7 +10,8 @@ use crate::ruleset::{RuleSet, SourceMap};
 use crate::source::Span;
 use crate::syntax::ast::{
     CheckDecl, ColumnAst, Expr, Ident, Item, LetDecl, MemberDecl, MemberKind, Modification,
-    ModifyDecl, ParamDecl, Placement, RowAst, RuleFile, SectionDecl, Str, TableDecl, TableItem,
+    ModifyDecl, ParamDecl, Placement, QuantityDecl, RowAst, RuleFile, SectionDecl, Str, TableDecl,
+    TableItem,
 };
 
 /// Everything a chain of files declares, after inheritance.
@@ -28,6 +29,7 @@ pub(super) struct Declarations {
     pub order: Option<Vec<Ident>>,
     pub tables: Vec<TableDecl>,
     pub checks: Vec<(CheckDecl, String)>,
+    pub quantities: Vec<QuantityDecl>,
     /// Where the leaf file starts and ends: warnings about unused declarations are only
     /// given for the file being compiled, not for its ancestors.
     pub leaf_span: Span,
@@ -193,6 +195,13 @@ fn merge_item(
                 diagnostics.push(duplicate("参数", &p.name, first.name.span));
             } else {
                 decls.params.push(p.clone());
+            }
+        }
+        Item::Quantity(q) => {
+            if let Some(first) = decls.quantities.iter().find(|d| d.name.node == q.name.node) {
+                diagnostics.push(duplicate("数量", &q.name, first.name.span));
+            } else {
+                decls.quantities.push(q.clone());
             }
         }
         Item::Let(l) => {

@@ -5,9 +5,7 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
-use super::support::{
-    OUT_OF_RANGE, cell_value_text, domain_value, equal, node_label, resolve_pick,
-};
+use super::support::{OUT_OF_RANGE, cell_value_text, equal, node_label, resolve_pick};
 use super::value::Val;
 use super::{CellEvidence, Evaluator, Frame, Grid};
 use crate::report::{CellValue, LabelMatch, Report};
@@ -51,12 +49,16 @@ impl<'r> Evaluator<'r> {
                 self.lets.borrow_mut()[*l] = Some(v.clone());
                 v
             }
-            ExprKind::Local(slot) => frame
-                .slots
-                .get(*slot)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| Val::missing("变量没有取值")),
+            ExprKind::Local(slot) => {
+                let value = frame
+                    .slots
+                    .get(*slot)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| Val::missing("变量没有取值"));
+                super::prose::note_statement(&value, frame);
+                value
+            }
             ExprKind::Report(field) => self.report_field(*field, frame),
             ExprKind::FullText => Val::Text(Cow::Borrowed(&self.report.text), Some(0)),
             ExprKind::Section(s) => Val::Section(*s),
@@ -165,8 +167,8 @@ impl<'r> Evaluator<'r> {
                 body,
             } => {
                 let mut unknown = None;
-                for position in 0..binder.domain.len() {
-                    frame.slots[*slot] = Some(domain_value(&binder.domain, position));
+                for position in 0..self.domain_size(&binder.domain) {
+                    frame.slots[*slot] = Some(self.domain_item(&binder.domain, position));
                     if let Some(filter) = &binder.filter {
                         match self.eval(filter, frame) {
                             Val::Bool(true) => {}
@@ -269,6 +271,12 @@ impl<'r> Evaluator<'r> {
                     (_, Ok(c)) => Val::Text(Cow::Borrowed(c.unit.as_deref().unwrap_or("")), None),
                 }
             }
+            (
+                Val::Stated {
+                    quantity, index, ..
+                },
+                Member::Stated(field),
+            ) => self.stated_member(quantity, index, *field, frame),
             (Val::Match(groups), Member::Group(name)) => {
                 match groups.into_iter().find(|(n, _)| n == name) {
                     Some((_, Some((text, at)))) => Val::Text(Cow::Owned(text), at),

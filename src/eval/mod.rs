@@ -5,6 +5,7 @@
 
 mod expressions;
 pub(crate) mod functions;
+mod prose;
 mod support;
 mod value;
 
@@ -20,7 +21,7 @@ use crate::ruleset::{
     Value,
 };
 use crate::source::Span;
-use support::{as_number, display, domain_value, grid, node_label, number_text, pick_label};
+use support::{as_number, display, grid, node_label, number_text, pick_label};
 
 /// The values of a rule set's parameters for one run: defaults, then the user's.
 #[derive(Debug, Clone)]
@@ -190,6 +191,8 @@ pub(crate) struct Evaluator<'r> {
     grids: Vec<Grid>,
     previous_grids: Vec<Grid>,
     lets: RefCell<Vec<Option<Val<'r>>>>,
+    /// The statements of the rule set's quantities in the report, found on first use.
+    statements: std::cell::OnceCell<Vec<Vec<crate::prose::Statement>>>,
 }
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
@@ -201,6 +204,9 @@ pub(crate) struct Frame<'r> {
     /// The cells read, as (last year's?, table, row, column); turned into evidence only when
     /// the check fails, so that passing checks cost no copies.
     cells_read: Vec<(bool, TableIdx, NodeIdx, NodeIdx)>,
+    /// The statements in the prose read, as (quantity, index); like the cells, turned into
+    /// evidence only when the check fails.
+    statements_read: Vec<(usize, usize)>,
     /// Whether to record the cells read (off for filters and preconditions).
     recording: bool,
 }
@@ -213,6 +219,7 @@ impl<'r> Frame<'r> {
             slots: vec![None; names.len()],
             evidence: Evidence::default(),
             cells_read: Vec::new(),
+            statements_read: Vec::new(),
             recording: false,
         }
     }
@@ -238,6 +245,7 @@ impl<'r> Evaluator<'r> {
             grids,
             previous_grids,
             lets: RefCell::new(vec![None; rule_set.lets.len()]),
+            statements: std::cell::OnceCell::new(),
         }
     }
 
@@ -294,8 +302,16 @@ impl<'r> Evaluator<'r> {
             });
             return;
         };
-        for position in 0..binder.domain.len() {
-            frame.slots[binder.slot] = Some(domain_value(&binder.domain, position));
+        if let Some(reason) = self.nothing_stated(&binder.domain) {
+            results.push(CheckResult {
+                check: index,
+                bindings: Vec::new(),
+                outcome: Outcome::NotEvaluated(reason),
+            });
+            return;
+        }
+        for position in 0..self.domain_size(&binder.domain) {
+            frame.slots[binder.slot] = Some(self.domain_item(&binder.domain, position));
             if let Some(filter) = &binder.filter {
                 match self.eval(filter, frame) {
                     Val::Bool(true) => {}
@@ -332,6 +348,7 @@ impl<'r> Evaluator<'r> {
     fn instance(&self, check: &'r Check, frame: &mut Frame<'r>) -> Outcome {
         frame.evidence = Evidence::default();
         frame.cells_read.clear();
+        frame.statements_read.clear();
         frame.recording = true;
         for (l, &slot) in check.lets.iter().zip(&check.let_slots) {
             frame.slots[slot] = Some(self.eval(&l.value, frame));
@@ -342,6 +359,11 @@ impl<'r> Evaluator<'r> {
             Val::Bool(true) => Outcome::Pass,
             Val::Missing(reason) => Outcome::NotEvaluated(reason),
             Val::Bool(false) => {
+                let statements_read = std::mem::take(&mut frame.statements_read);
+                let places = statements_read
+                    .into_iter()
+                    .map(|(q, i)| self.statement_place(q, i));
+                frame.evidence.places.splice(0..0, places);
                 let cells_read = std::mem::take(&mut frame.cells_read);
                 frame.evidence.cells = cells_read
                     .into_iter()

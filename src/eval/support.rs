@@ -51,6 +51,7 @@ pub(super) fn domain_value<'r>(domain: &Domain, position: usize) -> Val<'r> {
             let (table, row, column) = cells[position];
             Val::Cell { table, row, column }
         }
+        Domain::Statements(_) => Val::missing("陈述由求值器取得"),
     }
 }
 
@@ -129,7 +130,7 @@ pub(super) fn number_text(n: Decimal) -> String {
 
 pub(super) fn display(v: &Val<'_>) -> String {
     match v {
-        Val::Num(n) => number_text(*n),
+        Val::Num(n) | Val::Stated { value: n, .. } => number_text(*n),
         Val::Bool(b) => if *b { "是" } else { "否" }.into(),
         Val::Text(t, _) => t.to_string(),
         Val::Date(d) => d.to_string(),
@@ -232,7 +233,7 @@ pub(super) fn checked_sum<'r>(numbers: impl IntoIterator<Item = Decimal>) -> Val
 /// A value read as a number: numbers, and text or captured groups that spell one.
 pub(super) fn as_number(v: &Val<'_>) -> Option<Decimal> {
     match v {
-        Val::Num(n) => Some(*n),
+        Val::Num(n) | Val::Stated { value: n, .. } => Some(*n),
         Val::Text(t, _) => number_in_text(t),
         Val::Match(groups) => groups
             .first()

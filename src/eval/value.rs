@@ -40,6 +40,12 @@ pub enum Val<'r> {
     },
     /// The groups of a pattern's match: by name, the captured text and its offset.
     Match(Vec<(String, Option<Captured>)>),
+    /// A statement of a quantity in the prose: its figure, and which statement it is.
+    Stated {
+        value: Decimal,
+        quantity: usize,
+        index: usize,
+    },
     Missing(String),
 }
 

@@ -40,6 +40,8 @@ pub struct RuleSet {
     pub section_order: Vec<SectionIdx>,
     pub tables: Vec<Table>,
     pub checks: Vec<Check>,
+    /// The quantities stated in prose (`数量`).
+    pub prose: crate::prose::Prose,
     /// Every file the set was compiled from; spans are offsets into this map.
     pub sources: SourceMap,
     pub span: Span,
@@ -376,6 +378,9 @@ pub enum Domain {
     Sections(Vec<SectionIdx>),
     Tables(Vec<TableIdx>),
     Cells(Vec<(TableIdx, NodeIdx, NodeIdx)>),
+    /// The statements of quantities (indices into the rule set's quantities), quantity by
+    /// quantity: how many there are depends on the report, so the domain has no fixed values.
+    Statements(Vec<usize>),
 }
 
 impl Domain {
@@ -387,6 +392,7 @@ impl Domain {
             | Domain::Sections(v)
             | Domain::Tables(v) => v.len(),
             Domain::Cells(v) => v.len(),
+            Domain::Statements(_) => 0,
         }
     }
 
@@ -403,6 +409,7 @@ impl Domain {
             Domain::Sections(_) => Type::Section,
             Domain::Tables(_) => Type::Table,
             Domain::Cells(_) => Type::Cell,
+            Domain::Statements(_) => Type::Statement,
         }
     }
 }
@@ -442,6 +449,9 @@ pub enum Type {
     Row,
     Column,
     Cell,
+    /// A statement of a quantity in the prose (`对每 陈述 x`): used as its figure where a
+    /// number is needed.
+    Statement,
     /// The result of `捕获(…)`: one named field per group of the pattern.
     Match(Vec<String>),
     /// Text captured from prose: used as a number where a number is needed.
@@ -466,6 +476,7 @@ impl Type {
             Type::Row => "行".into(),
             Type::Column => "列".into(),
             Type::Cell => "单元格".into(),
+            Type::Statement => "正文中的陈述".into(),
             Type::Match(_) => "匹配结果".into(),
             Type::Captured => "从正文捕获的文字".into(),
             Type::Absent => "无".into(),
@@ -623,6 +634,8 @@ pub enum Member {
     Unit,
     /// `m.数`: a named group of a match.
     Group(String),
+    /// `x.原文`, `x.说法` …: a part of a statement in the prose.
+    Stated(crate::prose::StatedField),
 }
 
 /// A pattern (`/…/`), checked when the rule set is compiled and built into a matcher the first

@@ -237,6 +237,14 @@ impl RuleSet {
                 list(t.iter().map(|&i| self.tables[i].key.clone()).collect())
             ),
             Domain::Cells(cells) => format!("{} 个单元格", cells.len()),
+            Domain::Statements(q) => format!(
+                "陈述 {}",
+                list(
+                    q.iter()
+                        .map(|&i| self.prose.quantities[i].name.clone())
+                        .collect()
+                )
+            ),
         }
     }
 
@@ -307,6 +315,7 @@ impl RuleSet {
                     Member::CellValue => "值",
                     Member::Unit => "单位",
                     Member::Group(g) => g,
+                    Member::Stated(field) => field.name(),
                 };
                 let _ = write!(out, ".{name}");
             }

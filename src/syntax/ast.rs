@@ -33,6 +33,22 @@ pub enum Item {
     Check(Box<CheckDecl>),
     Override(OverrideDecl),
     Disable(Vec<Ident>),
+    /// `数量 收到申请 "…" { 说法 … 对象 … 单位 … 不算 … 其中 … }`: a quantity stated in prose.
+    Quantity(QuantityDecl),
+}
+
+/// A quantity the prose states, described by words: what introduces it (`说法`), the nouns
+/// that may follow (`对象`), the units of its figure (`单位`), the words that make a sentence
+/// about something else (`不算`), and the quantities listed as its parts (`其中`).
+#[derive(Debug, Clone)]
+pub struct QuantityDecl {
+    pub name: Ident,
+    pub description: Option<Str>,
+    pub phrasings: Vec<Str>,
+    pub objects: Vec<Str>,
+    pub units: Vec<Str>,
+    pub excluded: Vec<Str>,
+    pub parts: Vec<Ident>,
 }
 
 #[derive(Debug, Clone)]
@@ -335,6 +351,8 @@ pub enum DomainKind {
     Section,
     Table,
     Cell,
+    /// `对每 陈述 x 属于 收到申请`: every statement of a quantity in the prose.
+    Statement,
 }
 
 impl DomainKind {
@@ -348,6 +366,7 @@ impl DomainKind {
             DomainKind::Section => "章节",
             DomainKind::Table => "表格",
             DomainKind::Cell => "单元格",
+            DomainKind::Statement => "陈述",
         }
     }
 }

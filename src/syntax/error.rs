@@ -292,6 +292,11 @@ pub fn keyword_text(rule: Rule) -> Option<&'static str> {
         Rule::kw_missing => "缺失",
         Rule::kw_all => "全都",
         Rule::kw_any => "任一",
+        Rule::kw_quantity => "数量",
+        Rule::kw_phrasing => "说法",
+        Rule::kw_object => "对象",
+        Rule::kw_unit => "单位",
+        Rule::kw_excluded => "不算",
         _ => return None,
     })
 }
@@ -355,7 +360,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::selector | Rule::selectors | Rule::range | Rule::star => "行或列的名称",
         Rule::severity => "严重性（错误、警告或提示）",
         Rule::binder => "「对每 …：」",
-        Rule::domain_kind => "列、行、列组、行组、章节、表格或单元格",
+        Rule::domain_kind => "列、行、列组、行组、章节、表格、单元格或陈述",
         Rule::cell_type => "单元格类型，如 计数",
         Rule::blank_policy => "空白策略（计零、缺失或 参数.名称）",
         Rule::param_type | Rule::choice_type => "参数类型，如 数、文本、日期、选项(…)",
@@ -385,7 +390,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::modify_decl
         | Rule::check_decl
         | Rule::override_decl
-        | Rule::disable_decl => {
+        | Rule::disable_decl
+        | Rule::quantity_decl => {
             "一项声明（规则集、标题、版本、依据、适用、继承、参数、令、章节、章节顺序、表格、修改、替换、检查、覆盖、停用）"
         }
         Rule::anchor_decl
@@ -403,6 +409,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::message_decl
         | Rule::help_decl
         | Rule::per_table_decl => "检查的内容（断言、消息、帮助、标签、依据、仅当、令、按表合并）",
+        Rule::phrasing_decl
+        | Rule::object_decl
+        | Rule::unit_decl
+        | Rule::excluded_decl
+        | Rule::parts_decl => "数量的内容（说法、对象、单位、不算、其中）",
+        Rule::words | Rule::word | Rule::bare_word => "词语（用逗号或顿号分开）",
         Rule::severity_set => "「严重性」",
         Rule::alias_decl | Rule::aliases | Rule::alias_item => "「别名」",
         Rule::tag => "标签",

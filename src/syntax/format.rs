@@ -53,6 +53,12 @@ const DECLARATION_STARTS: &[&str] = &[
     "帮助",
     "按表合并",
     "严重性",
+    "数量",
+    "说法",
+    "对象",
+    "单位",
+    "不算",
+    "其中",
 ];
 
 /// Indentation per level.

@@ -120,7 +120,8 @@ impl Resolver<'_> {
     /// Compiles a binder and brings its variable into scope.
     pub(super) fn binder(&mut self, b: &ast::Binder, frame: &mut Frame) -> Option<(Binder, Slot)> {
         let domain = self.domain(b, frame)?;
-        if domain.is_empty() {
+        // A quantity's statements are known only when a report is read.
+        if domain.is_empty() && !matches!(domain, Domain::Statements(_)) {
             self.error(
                 Problem::BadValue {
                     name: b.var.node.clone(),
@@ -279,6 +280,25 @@ impl Resolver<'_> {
                     }
                 }
                 Some(Domain::Cells(cells))
+            }
+            DomainKind::Statement => {
+                if b.selectors.is_empty() {
+                    self.error(
+                        Problem::TypeMismatch {
+                            context: "「对每 陈述」".into(),
+                            expected: "数量的名称（属于 …）".into(),
+                            found: "没有".into(),
+                        },
+                        b.kind.span,
+                    );
+                    return None;
+                }
+                let mut picked = Vec::new();
+                for selector in &b.selectors {
+                    let key = self.single_name(selector, "数量")?;
+                    picked.push(self.quantity_index(key)?);
+                }
+                Some(Domain::Statements(picked))
             }
         }
     }

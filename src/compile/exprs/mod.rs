@@ -8,6 +8,7 @@
 
 mod checks;
 mod functions;
+mod quantities;
 mod selectors;
 mod types;
 
@@ -100,6 +101,7 @@ pub(super) struct Resolver<'a> {
     depth: usize,
     /// Whether each pattern's matcher is built now (see `Loader::building_patterns`).
     build_patterns: bool,
+    quantities: Vec<crate::prose::Quantity>,
 }
 
 impl<'a> Resolver<'a> {
@@ -122,6 +124,7 @@ impl<'a> Resolver<'a> {
             used_params: Vec::new(),
             depth: 0,
             build_patterns,
+            quantities: Vec::new(),
         }
     }
 
@@ -181,6 +184,7 @@ impl<'a> Resolver<'a> {
             Some(keys) => keys.iter().filter_map(|k| self.section_index(k)).collect(),
             None => (0..sections.len()).collect(),
         };
+        self.compile_quantities();
         let checks = decls
             .checks
             .iter()
@@ -200,6 +204,7 @@ impl<'a> Resolver<'a> {
             section_order,
             tables: std::mem::take(&mut self.tables),
             checks,
+            prose: crate::prose::Prose::new(std::mem::take(&mut self.quantities)),
             sources,
             span: id.span,
         }

@@ -2,6 +2,7 @@
 
 use super::{Frame, Resolver};
 use crate::diagnostic::{Problem, suggest};
+use crate::prose::StatedField;
 use crate::ruleset::{
     Domain, Expr, ExprKind, Member, NodeIdx, Pick, ReportField, Table, TableIdx, Type, Value,
 };
@@ -465,6 +466,34 @@ impl Resolver<'_> {
                 ("原文", Member::Text, Type::Text),
                 ("单位", Member::Unit, Type::Text),
             ],
+            Type::Statement => {
+                if let Some((_, field)) = StatedField::ALL.iter().find(|(n, _)| *n == name.node) {
+                    let ty = match field {
+                        StatedField::Value | StatedField::Decimals | StatedField::PartsSum => {
+                            Type::Number
+                        }
+                        StatedField::Phrase | StatedField::Sentence | StatedField::Phrasing => {
+                            Type::Text
+                        }
+                        StatedField::First => Type::Statement,
+                    };
+                    return Some(Expr {
+                        kind: ExprKind::Member(Box::new(base), Member::Stated(*field)),
+                        ty,
+                        span,
+                    });
+                }
+                let suggestion = suggest(&name.node, StatedField::ALL.iter().map(|(n, _)| *n));
+                self.error(
+                    Problem::UnknownName {
+                        kind: "陈述的成员",
+                        name: name.node.clone(),
+                        suggestion,
+                    },
+                    name.span,
+                );
+                return None;
+            }
             Type::Match(groups) => {
                 if groups.contains(&name.node) {
                     return Some(Expr {

@@ -387,7 +387,10 @@ impl Resolver<'_> {
 const MAX_EXPRESSION_DEPTH: usize = 256;
 
 pub(super) fn is_numeric(ty: &Type) -> bool {
-    matches!(ty, Type::Number | Type::Captured | Type::Match(_))
+    matches!(
+        ty,
+        Type::Number | Type::Captured | Type::Match(_) | Type::Statement
+    )
 }
 
 fn is_textual(ty: &Type) -> bool {

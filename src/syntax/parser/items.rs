@@ -9,8 +9,8 @@ use crate::source::{Span, Spanned};
 use crate::syntax::ast::{
     AliasAst, Assertion, Binder, BlankAst, CellTypeAst, CheckDecl, ColumnAst, Date, DomainKind,
     Expr, ExtendsTarget, Ident, Item, LabelAst, LetDecl, Literal, MemberDecl, MemberKind,
-    Modification, ModifyDecl, OverrideDecl, ParamDecl, ParamTypeAst, Path, Placement, RowAst,
-    SectionDecl, Selector, Severity, Str, TableDecl, TableItem, TypeArg,
+    Modification, ModifyDecl, OverrideDecl, ParamDecl, ParamTypeAst, Path, Placement, QuantityDecl,
+    RowAst, SectionDecl, Selector, Severity, Str, TableDecl, TableItem, TypeArg,
 };
 use crate::syntax::error as err;
 
@@ -42,6 +42,7 @@ pub(super) fn build_item(pair: Pair<'_, Rule>) -> Build<Item> {
         Rule::check_decl => Item::Check(Box::new(build_check(inner)?)),
         Rule::override_decl => Item::Override(build_override(inner)?),
         Rule::disable_decl => Item::Disable(inner.map(|p| ident(&p)).collect()),
+        Rule::quantity_decl => Item::Quantity(build_quantity(inner)?),
         other => unreachable!("not an item: {other:?}"),
     })
 }
@@ -465,6 +466,47 @@ fn build_override<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Build<
     Ok(decl)
 }
 
+fn build_quantity<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Build<QuantityDecl> {
+    let mut decl = QuantityDecl {
+        name: ident(&inner.next().unwrap()),
+        description: None,
+        phrasings: Vec::new(),
+        objects: Vec::new(),
+        units: Vec::new(),
+        excluded: Vec::new(),
+        parts: Vec::new(),
+    };
+    for pair in inner {
+        let rule = pair.as_rule();
+        if rule == Rule::string {
+            decl.description = Some(string(&pair)?);
+            continue;
+        }
+        let list = match rule {
+            Rule::phrasing_decl => &mut decl.phrasings,
+            Rule::object_decl => &mut decl.objects,
+            Rule::unit_decl => &mut decl.units,
+            Rule::excluded_decl => &mut decl.excluded,
+            Rule::parts_decl => {
+                let names = pair.into_inner().filter(|p| p.as_rule() == Rule::ident);
+                decl.parts.extend(names.map(|p| ident(&p)));
+                continue;
+            }
+            _ => continue,
+        };
+        let words = pair.into_inner().filter(|p| p.as_rule() == Rule::words);
+        for word in words.flat_map(Pair::into_inner) {
+            let part = word.into_inner().next().unwrap();
+            list.push(if part.as_rule() == Rule::string {
+                string(&part)?
+            } else {
+                Spanned::new(part.as_str().to_owned(), span_of(&part))
+            });
+        }
+    }
+    Ok(decl)
+}
+
 fn domain_kind(pair: &Pair<'_, Rule>) -> Spanned<DomainKind> {
     let kind = match pair.clone().into_inner().next().map(|p| p.as_rule()) {
         Some(Rule::kw_col) => DomainKind::Column,
@@ -473,6 +515,7 @@ fn domain_kind(pair: &Pair<'_, Rule>) -> Spanned<DomainKind> {
         Some(Rule::kw_rowgroup) => DomainKind::RowGroup,
         Some(Rule::kw_section) => DomainKind::Section,
         Some(Rule::kw_table) => DomainKind::Table,
+        _ if pair.as_str().starts_with("陈述") => DomainKind::Statement,
         _ => DomainKind::Cell,
     };
     Spanned::new(kind, span_of(pair))
