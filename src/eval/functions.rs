@@ -224,21 +224,24 @@ pub(crate) fn sum<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r
 }
 
 pub(crate) fn min<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
-    match ev.numbers(args, frame, false) {
-        Ok((numbers, _)) => numbers
-            .into_iter()
-            .min()
-            .map_or_else(|| Val::missing("没有数值"), Val::Num),
-        Err(m) => m,
-    }
+    extreme(ev, args, frame, Iterator::min)
 }
 
 pub(crate) fn max<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
+    extreme(ev, args, frame, Iterator::max)
+}
+
+/// 最小 and 最大: `pick` chooses among the numbers of the arguments.
+fn extreme<'r>(
+    ev: &Evaluator<'r>,
+    args: &'r [Expr],
+    frame: &mut Frame<'r>,
+    pick: fn(std::vec::IntoIter<Decimal>) -> Option<Decimal>,
+) -> Val<'r> {
     match ev.numbers(args, frame, false) {
-        Ok((numbers, _)) => numbers
-            .into_iter()
-            .max()
-            .map_or_else(|| Val::missing("没有数值"), Val::Num),
+        Ok((numbers, _)) => {
+            pick(numbers.into_iter()).map_or_else(|| Val::missing("没有数值"), Val::Num)
+        }
         Err(m) => m,
     }
 }
