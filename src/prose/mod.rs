@@ -117,11 +117,13 @@ impl Prose {
         self.quantities.iter().position(|q| q.name == name)
     }
 
-    /// Every statement of every quantity in `text`, by quantity, in the order of the text.
+    /// Every statement of every quantity in `text`, by quantity, in the order of the text,
+    /// in one pass for all quantities. `tables` are the byte ranges of `text` that tables
+    /// print on (sorted): a phrasing there is a header or a label, not prose.
     #[must_use]
-    pub fn statements(&self, text: &str) -> Vec<Vec<Statement>> {
+    pub fn statements(&self, text: &str, tables: &[(usize, usize)]) -> Vec<Vec<Statement>> {
         match self.matcher.get_or_init(|| self.build()) {
-            Some(phrasings) => scan::scan(&self.quantities, phrasings, text),
+            Some(phrasings) => scan::scan(&self.quantities, phrasings, text, tables),
             None => vec![Vec::new(); self.quantities.len()],
         }
     }
@@ -229,7 +231,7 @@ mod tests {
     }
 
     fn values(text: &str, q: usize) -> Vec<String> {
-        prose().statements(text)[q]
+        prose().statements(text, &[])[q]
             .iter()
             .map(|s| format!("{}@{}", s.value, &text[s.phrase.0..s.phrase.1]))
             .collect()
@@ -275,9 +277,24 @@ mod tests {
     fn parts_listed_after_the_whole_are_summed() {
         let text = "全年答复申请13件，其中予以公开8件、部分公开2件。";
         let p = prose();
-        let statements = p.statements(text);
+        let statements = p.statements(text, &[]);
         let sum = parts_sum(&p.quantities, &statements, 1, 0, text);
         assert_eq!(sum, Some(Decimal::from(10)));
+    }
+
+    #[test]
+    fn tables_are_not_prose() {
+        let header = "未经行政复议直接起诉\t复议后起诉\n";
+        let text = format!("{header}全年发生行政复议1件。");
+        let p = prose();
+        assert_eq!(
+            p.statements(&text, &[])[4].len(),
+            2,
+            "the header reads as 0"
+        );
+        let statements = p.statements(&text, &[(0, header.len())]);
+        assert_eq!(statements[4].len(), 1);
+        assert_eq!(statements[4][0].value, Decimal::ONE);
     }
 
     #[test]

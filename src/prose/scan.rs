@@ -87,10 +87,16 @@ pub(super) fn scan(
     quantities: &[Quantity],
     phrasings: &Phrasings,
     text: &str,
+    tables: &[(usize, usize)],
 ) -> Vec<Vec<Statement>> {
+    let in_table = |at: usize| {
+        let i = tables.partition_point(|&(_, end)| end <= at);
+        tables.get(i).is_some_and(|&(start, _)| start <= at)
+    };
     let mut hits: Vec<Hit> = phrasings
         .automaton
         .find_overlapping_iter(text)
+        .filter(|m| !in_table(m.start()))
         .map(|m| {
             let (quantity, phrasing) = phrasings.owners[m.pattern().as_usize()];
             Hit {

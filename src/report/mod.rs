@@ -162,6 +162,10 @@ pub struct TableData {
     pub key: String,
     /// Where the table was found (its caption or first line); `None` if it was not found.
     pub span: Option<Span>,
+    /// The lines the table prints on, from its header to its last row (source span); `None`
+    /// where the reader does not lay the table out in lines (TOML, JSON). Prose is read
+    /// outside it.
+    pub extent: Option<Span>,
     /// Leaf row paths, top to bottom.
     pub rows: Vec<String>,
     /// Leaf column paths, left to right.
@@ -177,6 +181,7 @@ impl TableData {
         Self {
             key,
             span: None,
+            extent: None,
             rows,
             columns,
             cells,

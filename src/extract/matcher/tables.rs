@@ -323,6 +323,7 @@ impl Extractor<'_> {
             return data;
         }
         data.span = Some(document.lines[start].span);
+        data.extent = extent(document, header_lines, found);
         for (k, matched) in matched_rows.iter().enumerate() {
             if !matched {
                 let node = &table.rows[rows[k].0];
@@ -729,4 +730,20 @@ fn wrapped_row(
         }
     }
     None
+}
+
+/// The lines a table prints on: the header lines right above its first row (lines of several
+/// cells, or rows of a real table) down to its last row's values.
+fn extent(document: &Document, header_lines: &[usize], found: &[RowLine]) -> Option<Span> {
+    let first_row = found.iter().map(|r| r.line).min()?;
+    let last = found.iter().map(|r| r.values_line.max(r.line)).max()?;
+    let mut first = first_row;
+    for &h in header_lines.iter().rev().filter(|&&h| h < first_row) {
+        let line = &document.lines[h];
+        if !(line.table_row || line.cells.len() > 1) {
+            break;
+        }
+        first = h;
+    }
+    Some(document.lines[first].span.join(document.lines[last].span))
 }
