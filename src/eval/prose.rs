@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::support::domain_value;
 use super::value::Val;
 use super::{Evaluator, Frame};
-use crate::prose::{StatedField, Statement, parts_sum};
+use crate::prose::{StatedField, Statement, parts};
 use crate::report::Report;
 use crate::ruleset::Domain;
 use crate::source::Span;
@@ -113,16 +113,20 @@ impl<'r> Evaluator<'r> {
                 None,
             ),
             StatedField::Decimals => Val::Num(statement.decimals.into()),
-            StatedField::PartsSum => {
-                match parts_sum(
+            StatedField::PartsSum | StatedField::PartsComplete => {
+                let listed = parts(
                     &self.rule_set.prose.quantities,
                     statements,
                     quantity,
                     index,
                     text,
-                ) {
-                    Some(sum) => Val::Num(sum),
-                    None => Val::missing(format!(
+                );
+                match (listed, field) {
+                    (Some(listed), StatedField::PartsSum) => Val::Num(listed.sum),
+                    (Some(listed), _) => Val::Bool(listed.complete),
+                    // Nothing listed is not a complete list; it has no sum.
+                    (None, StatedField::PartsComplete) => Val::Bool(false),
+                    (None, _) => Val::missing(format!(
                         "正文在「{}」之后没有用「其中」列出两项以上的分项",
                         text[statement.phrase.0..statement.phrase.1].trim()
                     )),

@@ -65,11 +65,13 @@ pub enum StatedField {
     PartsSum,
     /// `x.首次`: the first statement of the same quantity in the report.
     First,
+    /// `x.分项齐全`: whether `其中 …` lists every part the quantity declares.
+    PartsComplete,
 }
 
 impl StatedField {
     /// Every field, by the name a rule writes after the dot.
-    pub const ALL: [(&'static str, StatedField); 7] = [
+    pub const ALL: [(&'static str, StatedField); 8] = [
         ("值", StatedField::Value),
         ("原文", StatedField::Phrase),
         ("句子", StatedField::Sentence),
@@ -77,6 +79,7 @@ impl StatedField {
         ("小数位", StatedField::Decimals),
         ("分项之和", StatedField::PartsSum),
         ("首次", StatedField::First),
+        ("分项齐全", StatedField::PartsComplete),
     ];
 
     #[must_use]
@@ -162,16 +165,24 @@ pub fn frame(phrasing: &str) -> Option<(&str, &str)> {
     phrasing.split_once('…')
 }
 
-/// The sum of the parts that `其中 …` lists right after `statements[quantity][index]` in the
-/// same sentence, and how many there are; `None` unless at least two parts are listed.
+/// The parts that `其中 …` lists right after a statement of a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub sum: Decimal,
+    /// Whether every part the whole declares is listed (so that they must add up to it).
+    pub complete: bool,
+}
+
+/// The parts that `其中 …` lists right after `statements[quantity][index]` in the same
+/// sentence; `None` unless at least two parts are listed.
 #[must_use]
-pub fn parts_sum(
+pub fn parts(
     quantities: &[Quantity],
     statements: &[Vec<Statement>],
     quantity: usize,
     index: usize,
     text: &str,
-) -> Option<Decimal> {
+) -> Option<Parts> {
     let whole = &statements[quantity][index];
     let after = text.get(whole.phrase.1..whole.sentence.1)?;
     // `其中` opens the list right after the whole (`办结13件，其中予以公开8件…`).
@@ -188,15 +199,19 @@ pub fn parts_sum(
         .unwrap_or(whole.sentence.1);
     let mut sum = Decimal::ZERO;
     let mut count = 0;
+    let mut complete = true;
     for &part in &quantities[quantity].parts {
+        let mut listed = false;
         for s in &statements[part] {
             if s.phrase.0 >= list_start && s.phrase.1 <= list_end {
                 sum = sum.checked_add(s.value)?;
                 count += 1;
+                listed = true;
             }
         }
+        complete &= listed;
     }
-    (count >= 2).then_some(sum)
+    (count >= 2).then_some(Parts { sum, complete })
 }
 
 #[cfg(test)]
@@ -278,8 +293,28 @@ mod tests {
         let text = "全年答复申请13件，其中予以公开8件、部分公开2件。";
         let p = prose();
         let statements = p.statements(text, &[]);
-        let sum = parts_sum(&p.quantities, &statements, 1, 0, text);
-        assert_eq!(sum, Some(Decimal::from(10)));
+        let listed = parts(&p.quantities, &statements, 1, 0, text);
+        let ten = Decimal::from(10);
+        assert_eq!(
+            listed,
+            Some(Parts {
+                sum: ten,
+                complete: true
+            })
+        );
+        let some = "全年办结申请13件，其中予以公开8件、部分公开2件、不予公开1件。";
+        let mut p = prose();
+        p.quantities[1].parts = vec![2, 3, 4];
+        let statements = p.statements(some, &[]);
+        let listed = parts(&p.quantities, &statements, 1, 0, some);
+        assert_eq!(
+            listed,
+            Some(Parts {
+                sum: ten,
+                complete: false
+            }),
+            "不予公开 is not a part here"
+        );
     }
 
     #[test]

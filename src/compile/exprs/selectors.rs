@@ -476,6 +476,7 @@ impl Resolver<'_> {
                             Type::Text
                         }
                         StatedField::First => Type::Statement,
+                        StatedField::PartsComplete => Type::Bool,
                     };
                     return Some(Expr {
                         kind: ExprKind::Member(Box::new(base), Member::Stated(*field)),
