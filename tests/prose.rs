@@ -190,6 +190,43 @@ fn planted_contradictions_are_found_and_nothing_else() {
     );
 }
 
+/// A finding in a compact, stable form for its snapshot: rule, severity, where it points,
+/// its message, the cells it compared (with their values) and the sentences it quotes.
+fn compact(f: &Value) -> String {
+    let at = |p: &Value| format!("{}:{}", p["line"], p["column"]);
+    let mut out = format!(
+        "{} {} {} {}\n",
+        rule(f),
+        f["severity"].as_str().unwrap_or("?"),
+        at(&f["location"]),
+        f["message"].as_str().unwrap_or("?")
+    );
+    for c in cells(f) {
+        out += &format!(
+            "  单元格 {}[{}, {}] = {}\n",
+            c["table"].as_str().unwrap_or("?"),
+            c["row"].as_str().unwrap_or("?"),
+            c["column"].as_str().unwrap_or("?"),
+            c["raw"].as_str().unwrap_or("?")
+        );
+    }
+    for p in f["places"].as_array().into_iter().flatten() {
+        out += &format!("  {} {}\n", at(p), p["label"].as_str().unwrap_or("?"));
+    }
+    out
+}
+
+/// Every report's 正文 findings, as reviewed (a snapshot recording a wrong answer is a bug):
+/// the clean reports have none; each planted contradiction is one finding.
+#[test]
+fn findings_of_each_report() {
+    for (name, report) in manifest() {
+        let findings = prose_findings(&name, report.year);
+        let text: String = findings.iter().map(compact).collect();
+        insta::assert_snapshot!(format!("prose@{name}"), text);
+    }
+}
+
 /// Every planted figure written as a number is read by `prose::numbers` exactly where it
 /// stands (figures in words, 未收到/无, are the rule set's business).
 #[test]
