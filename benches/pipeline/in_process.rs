@@ -78,7 +78,7 @@ fn evaluate(rule_set: &RuleSet, extractor: &Extractor<'_>) {
 }
 
 /// Runs `work` once to warm up, then `runs` times; prints the mean time.
-fn per(label: &str, runs: u32, mut work: impl FnMut()) {
+pub(crate) fn per(label: &str, runs: u32, mut work: impl FnMut()) {
     work();
     let start = Instant::now();
     for _ in 0..runs {

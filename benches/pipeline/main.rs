@@ -14,6 +14,7 @@
 mod batch;
 mod corpus;
 mod in_process;
+mod prose;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,6 +44,7 @@ fn main() {
 
     if std::env::var_os("GOUJI_BENCH_QUICK").is_none() {
         in_process::run();
+        prose::run();
     }
 
     let single = dir.0.join("single.txt");
