@@ -47,6 +47,9 @@ const ALSO: &[(&str, &[&str])] = &[
     // The 2019 header 「本年新制作数量」 in a 2021-format table: the reader misses the 2021
     // column it expected there.
     ("2021/格式版本.fail.txt", &["读取.未找到列"]),
+    // The table printed as a picture: the statements are compared with each other instead.
+    ("2019/正文前后一致.申请.fail.txt", &["读取.缺少表格"]),
+    ("2019/正文前后一致.复议诉讼.fail.txt", &["读取.缺少表格"]),
 ];
 
 /// A fixture's path relative to [`DIR`], with `/` separators (`2019/S1.fail.txt`).

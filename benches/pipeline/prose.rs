@@ -5,8 +5,7 @@
 
 use gouji::extract::Extractor;
 
-const CONSISTENT: &str =
-    include_str!("../../tests/fixtures/prose/2021-clean-receive-variants.txt");
+const CONSISTENT: &str = include_str!("../../tests/fixtures/prose/2021-clean-receive-variants.txt");
 const CONTRADICTING: &str = include_str!("../../tests/fixtures/prose/2021-wrong-figures.txt");
 
 pub fn run() {
@@ -24,7 +23,9 @@ pub fn run() {
         let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
         (label, extractor.read(&input).0)
     });
-    rule_set.checks.retain(|c| c.tags.iter().any(|t| t == "正文"));
+    rule_set
+        .checks
+        .retain(|c| c.tags.iter().any(|t| t == "正文"));
     let params = gouji::eval::ParamValues::new(&rule_set, &[]).expect("defaults");
     for (label, report) in &reports {
         super::in_process::per(label, 5000, || {

@@ -732,18 +732,20 @@ fn wrapped_row(
     None
 }
 
-/// The lines a table prints on: the header lines right above its first row (lines of several
-/// cells, or rows of a real table) down to its last row's values.
+/// The lines a table prints on: from its first header line (a line of several cells, or a row
+/// of a real table; a header wrapped onto lines of one cell stays inside) down to its last
+/// row's values. Lines of one cell before that are prose or a caption.
 fn extent(document: &Document, header_lines: &[usize], found: &[RowLine]) -> Option<Span> {
     let first_row = found.iter().map(|r| r.line).min()?;
     let last = found.iter().map(|r| r.values_line.max(r.line)).max()?;
-    let mut first = first_row;
-    for &h in header_lines.iter().rev().filter(|&&h| h < first_row) {
-        let line = &document.lines[h];
-        if !(line.table_row || line.cells.len() > 1) {
-            break;
-        }
-        first = h;
-    }
+    let first = header_lines
+        .iter()
+        .copied()
+        .filter(|&h| h < first_row)
+        .find(|&h| {
+            let line = &document.lines[h];
+            line.table_row || line.cells.len() > 1
+        })
+        .unwrap_or(first_row);
     Some(document.lines[first].span.join(document.lines[last].span))
 }
