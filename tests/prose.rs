@@ -10,6 +10,7 @@
 //! distractors: 12345热线, 网民留言, 咨询, 办结率, 同比增长, 较上年增加, years that are references).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -202,8 +203,9 @@ fn compact(f: &Value) -> String {
         f["message"].as_str().unwrap_or("?")
     );
     for c in cells(f) {
-        out += &format!(
-            "  单元格 {}[{}, {}] = {}\n",
+        let _ = writeln!(
+            out,
+            "  单元格 {}[{}, {}] = {}",
             c["table"].as_str().unwrap_or("?"),
             c["row"].as_str().unwrap_or("?"),
             c["column"].as_str().unwrap_or("?"),
@@ -211,7 +213,7 @@ fn compact(f: &Value) -> String {
         );
     }
     for p in f["places"].as_array().into_iter().flatten() {
-        out += &format!("  {} {}\n", at(p), p["label"].as_str().unwrap_or("?"));
+        let _ = writeln!(out, "  {} {}", at(p), p["label"].as_str().unwrap_or("?"));
     }
     out
 }
