@@ -159,7 +159,7 @@ impl<'r> Checker<'r> {
         let previous = previous.and_then(|p| self.read(p)).map(|(_, r, _)| r);
         let rule_set = self.extractors[index].rule_set();
         let results = eval::evaluate(rule_set, &report, previous.as_ref(), &self.params[index]);
-        Some(findings::collect(rule_set, &report, results))
+        Some(findings::collect(rule_set, report, results))
     }
 }
 

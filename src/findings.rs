@@ -125,7 +125,7 @@ pub fn anomaly_severity(kind: AnomalyKind) -> Severity {
 /// failure that the same wrong cell explains is attached to the first such failure (in the
 /// rule set's order) as a related finding.
 #[must_use]
-pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -> ReportFindings {
+pub fn collect(rule_set: &RuleSet, report: Report, results: Vec<CheckResult>) -> ReportFindings {
     let mut findings: Vec<Finding> = report
         .anomalies
         .iter()
@@ -209,22 +209,13 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
     findings.extend(merge_per_table(per_table));
     findings.extend(root_causes(single.into_iter().map(|(_, f)| f)));
     // A stable order: by place in the report, then by rule and variables.
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.span.map_or(usize::MAX, |s| s.start),
-                f.rule.clone(),
-                f.bindings.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     ReportFindings {
-        source: report.source.clone(),
+        source: report.source,
         rule_set: rule_set.id.clone(),
         rule_set_title: rule_set.title.clone(),
         year: report.meta.year.as_ref().map(|y| y.value),
-        agency: report.meta.agency.as_ref().map(|a| a.value.clone()),
+        agency: report.meta.agency.map(|a| a.value),
         previous: None,
         input: report.input,
         layout: report.layout,
@@ -233,9 +224,14 @@ pub fn collect(rule_set: &RuleSet, report: &Report, results: Vec<CheckResult>) -
         not_evaluated,
         passed,
         passed_checks,
-        tables: report.tables.clone(),
+        tables: report.tables,
         waivers: crate::waivers::ReportWaivers::default(),
     }
+}
+
+/// Findings are ordered by place in the report, then by rule and variables.
+fn order_key(f: &Finding) -> (usize, &str, &[(String, String)]) {
+    (f.span.map_or(usize::MAX, |s| s.start), &f.rule, &f.bindings)
 }
 
 /// The rule id of the finding that a table's totals are blank.

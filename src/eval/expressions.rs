@@ -300,9 +300,9 @@ impl<'r> Evaluator<'r> {
                     "没有提供上年度报告，无法比较（用 --prev 指定）",
                 ));
             };
-            Ok((report, &self.previous_grids[table]))
+            Ok((report, &self.previous_grids()[table]))
         } else {
-            Ok((self.report, &self.grids[table]))
+            Ok((self.report, &self.grids()[table]))
         }
     }
 

@@ -24,7 +24,7 @@ pub(crate) fn exists<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame
     Val::Bool(match v {
         Val::Missing(_) => false,
         Val::Section(s) => ev.section_found(s, frame),
-        Val::Table(t) => ev.grids[t]
+        Val::Table(t) => ev.grids()[t]
             .data
             .is_some_and(|d| ev.report.tables[d].is_found()),
         _ => true,
@@ -33,7 +33,7 @@ pub(crate) fn exists<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame
 
 pub(crate) fn is_empty<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Frame<'r>) -> Val<'r> {
     match ev.eval(&args[0], frame) {
-        Val::Table(t) => match ev.grids[t]
+        Val::Table(t) => match ev.grids()[t]
             .data
             .map(|d| &ev.report.tables[d])
             .filter(|d| d.is_found())
@@ -86,9 +86,7 @@ pub(crate) fn capture<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Fram
         Err(m) => return m,
     };
     match regex.captures(&text) {
-        None => Val::missing(crate::syntax::pattern_words::not_found_in_text(
-            regex.as_str(),
-        )),
+        None => Val::missing(pattern.not_found_reason()),
         Some(captures) => {
             if frame.recording {
                 if let (Some(at), Some(whole)) = (at, captures.get(0)) {

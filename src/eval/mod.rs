@@ -188,8 +188,10 @@ pub(crate) struct Evaluator<'r> {
     report: &'r Report,
     previous: Option<&'r Report>,
     params: &'r ParamValues,
-    grids: Vec<Grid>,
-    previous_grids: Vec<Grid>,
+    /// Where each table of the rule set is in the report, and in last year's: found on first
+    /// use (a `适用` condition reads no table).
+    grids: std::cell::OnceCell<Vec<Grid>>,
+    previous_grids: std::cell::OnceCell<Vec<Grid>>,
     lets: RefCell<Vec<Option<Val<'r>>>>,
     /// The statements of the rule set's quantities in the report, found on first use.
     statements: std::cell::OnceCell<Vec<Vec<crate::prose::Statement>>>,
@@ -232,21 +234,34 @@ impl<'r> Evaluator<'r> {
         previous: Option<&'r Report>,
         params: &'r ParamValues,
     ) -> Self {
-        let grids = rule_set.tables.iter().map(|t| grid(t, report)).collect();
-        let previous_grids = match previous {
-            Some(p) => rule_set.tables.iter().map(|t| grid(t, p)).collect(),
-            None => Vec::new(),
-        };
         Self {
             rule_set,
             report,
             previous,
             params,
-            grids,
-            previous_grids,
+            grids: std::cell::OnceCell::new(),
+            previous_grids: std::cell::OnceCell::new(),
             lets: RefCell::new(vec![None; rule_set.lets.len()]),
             statements: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Where each table of the rule set is in the report.
+    fn grids(&self) -> &[Grid] {
+        self.grids
+            .get_or_init(|| Self::grids_in(self.rule_set, self.report))
+    }
+
+    /// Where each table of the rule set is in last year's report (none without one).
+    fn previous_grids(&self) -> &[Grid] {
+        self.previous_grids.get_or_init(|| {
+            self.previous
+                .map_or_else(Vec::new, |p| Self::grids_in(self.rule_set, p))
+        })
+    }
+
+    fn grids_in(rule_set: &RuleSet, report: &Report) -> Vec<Grid> {
+        rule_set.tables.iter().map(|t| grid(t, report)).collect()
     }
 
     fn check(&self, index: usize, check: &'r Check, results: &mut Vec<CheckResult>) {

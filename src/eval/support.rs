@@ -11,17 +11,25 @@ use crate::ruleset::{CellType, Domain, MoneyUnit, Node, NodeIdx, Pick};
 
 pub(super) fn grid(table: &crate::ruleset::Table, report: &Report) -> Grid {
     let data = report.tables.iter().position(|t| t.key == table.key);
-    let position = |paths: Option<&Vec<String>>, node: &Node| {
-        paths.and_then(|p| p.iter().position(|x| *x == node.path))
+    // The report's rows and columns usually come in the rule set's order (its reader made
+    // them): the node's own index is tried before the search.
+    let position = |paths: Option<&Vec<String>>, (index, node): (usize, &Node)| {
+        let paths = paths?;
+        if paths.get(index) == Some(&node.path) {
+            return Some(index);
+        }
+        paths.iter().position(|x| *x == node.path)
     };
     let rows = table
         .rows
         .iter()
+        .enumerate()
         .map(|n| position(data.map(|d| &report.tables[d].rows), n))
         .collect();
     let columns = table
         .columns
         .iter()
+        .enumerate()
         .map(|n| position(data.map(|d| &report.tables[d].columns), n))
         .collect();
     Grid {

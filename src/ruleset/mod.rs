@@ -646,6 +646,9 @@ pub struct Pattern {
     source: String,
     names: Vec<String>,
     regex: std::sync::OnceLock<Result<regex::Regex, String>>,
+    /// Why a check that needed this pattern's text was not evaluated: the pattern in words,
+    /// made once (parsing the pattern again per report cost more than matching it).
+    not_found: std::sync::OnceLock<String>,
 }
 
 /// Bound on the size of a built matcher, so that a rule file cannot make the engine use
@@ -669,6 +672,7 @@ impl Pattern {
             source: source.to_owned(),
             names,
             regex: std::sync::OnceLock::new(),
+            not_found: std::sync::OnceLock::new(),
         })
     }
 
@@ -679,6 +683,12 @@ impl Pattern {
     /// The names of the pattern's named groups, in order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// The reason given when the report's text has nothing the pattern matches.
+    pub fn not_found_reason(&self) -> &str {
+        self.not_found
+            .get_or_init(|| crate::syntax::pattern_words::not_found_in_text(&self.source))
     }
 
     /// The matcher; an error only for a pattern too large to build.
