@@ -516,6 +516,9 @@ fn parse_loaded(
     })
 }
 
+/// A built-in file and its syntax tree.
+type ParsedBuiltin = (SourceFile, Arc<RuleFile>);
+
 /// Where built-in file `index` starts in the offset space of a set compiled from built-in
 /// files only: the files laid end to end in the order of [`BUILTIN`], whichever of them a set
 /// uses, so that a file's tree is the same in every set (national-2019's own, and
@@ -531,8 +534,8 @@ fn builtin_base(index: usize) -> usize {
 /// compiles every built-in set, and each set inheriting national-2019 would parse it again.
 /// `None` if it does not parse (the tests keep it from happening); the file-by-file loading
 /// then reports why.
-fn parsed_builtin(index: usize) -> Option<(SourceFile, Arc<RuleFile>)> {
-    static PARSED: [OnceLock<Option<(SourceFile, Arc<RuleFile>)>>; BUILTIN.len()] =
+fn parsed_builtin(index: usize) -> Option<ParsedBuiltin> {
+    static PARSED: [OnceLock<Option<ParsedBuiltin>>; BUILTIN.len()] =
         [const { OnceLock::new() }; BUILTIN.len()];
     PARSED[index]
         .get_or_init(|| {
