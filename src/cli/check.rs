@@ -776,6 +776,25 @@ pub fn load_rule_sets(rules: &[PathBuf], only: Option<&str>) -> Result<Vec<RuleS
 mod tests {
     use crate::compile::{BUILTIN, Loader};
 
+    /// The built-in files are parsed once and placed at fixed offsets; every check's span,
+    /// inherited or not, still finds its own id in its own file.
+    #[test]
+    fn builtin_checks_point_at_their_declarations() {
+        let sets = super::load_rule_sets(&[], None).expect("the built-in sets load");
+        assert_eq!(sets.len(), BUILTIN.len());
+        for set in &sets {
+            for check in &set.checks {
+                let text = set.sources.snippet(check.span);
+                assert!(
+                    text.contains(check.id.as_str()),
+                    "{}: {} points at {text:?}",
+                    set.id,
+                    check.id
+                );
+            }
+        }
+    }
+
     /// `load_rule_sets` leaves the built-in sets' matchers to be built when first used; this
     /// is what lets it: every pattern of every built-in set builds.
     #[test]

@@ -133,14 +133,20 @@ fn usage_headline(error: &clap::Error) -> String {
 /// 2 MiB in a debug build. Only what is used is committed.
 const EVALUATION_STACK: usize = 64 * 1024 * 1024;
 
-/// Parses the arguments and runs the command.
-#[must_use]
-pub fn run() -> ExitCode {
-    // Rule-set tests and `diff` evaluate on rayon's global pool. It can only fail if a pool
-    // was already built, which then serves as it is.
+/// Gives rayon's global pool, on which rule-set tests, `diff` and `baseline` evaluate, the
+/// evaluation stack. Only those commands build it: its threads start at once and look for
+/// work for a while, which on a small machine costs a one-report `check` (its own threads,
+/// see `batch`) processor time it needs. Building can only fail if a pool was already built,
+/// which then serves as it is.
+fn evaluate_on_global_pool() {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(EVALUATION_STACK)
         .build_global();
+}
+
+/// Parses the arguments and runs the command.
+#[must_use]
+pub fn run() -> ExitCode {
     io::remove_temporaries_when_interrupted();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -158,6 +164,12 @@ pub fn run() -> ExitCode {
         }
     };
     color::set(cli.color);
+    if matches!(
+        cli.command,
+        Command::Test(_) | Command::Diff(_) | Command::Baseline(_)
+    ) {
+        evaluate_on_global_pool();
+    }
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Rules(command) => rules::run(command),

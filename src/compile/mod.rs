@@ -9,6 +9,7 @@ mod merge;
 mod tables;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Diagnostic, Problem, suggest};
 use crate::ruleset::{RuleSet, SourceMap};
@@ -65,7 +66,8 @@ struct Loaded {
     file: SourceFile,
     /// Where the file lives; `None` for a built-in file.
     path: Option<PathBuf>,
-    ast: RuleFile,
+    /// Shared: a built-in file is parsed once per process (see [`parsed_builtin`]).
+    ast: Arc<RuleFile>,
 }
 
 impl Loader {
@@ -202,7 +204,7 @@ impl Loader {
                 return finish(None, diagnostics, &sources);
             }
         };
-        let asts: Vec<&RuleFile> = chain.iter().map(|l| &l.ast).collect();
+        let asts: Vec<&RuleFile> = chain.iter().map(|l| &*l.ast).collect();
         let rule_set = merge::merge_and_compile(
             &asts,
             sources.clone(),
@@ -220,6 +222,15 @@ impl Loader {
         path: Option<&Path>,
         sources: &mut SourceMap,
     ) -> Result<Vec<Loaded>, Box<Diagnostic>> {
+        let builtin = BUILTIN
+            .iter()
+            .position(|(file, text)| builtin_name(file) == name && text.as_bytes() == bytes);
+        if let Some(chain) = builtin
+            .filter(|_| path.is_none())
+            .and_then(|index| self.builtin_chain(index, sources))
+        {
+            return Ok(chain);
+        }
         let mut chain = vec![parse_loaded(
             name,
             bytes,
@@ -246,6 +257,57 @@ impl Loader {
         }
         chain.reverse();
         Ok(chain)
+    }
+
+    /// The chain of built-in file `leaf` when its ancestors are built-in files too, each
+    /// parsed once per process at its fixed place, root ancestor first; its files are added
+    /// to `sources`. `None` when an ancestor is not built in (a rule root's file of the same
+    /// id) or anything is amiss: then the chain is loaded file by file, and any problem is
+    /// reported from there.
+    fn builtin_chain(&self, leaf: usize, sources: &mut SourceMap) -> Option<Vec<Loaded>> {
+        let mut indices = vec![leaf];
+        loop {
+            let current = *indices.last()?;
+            let (_, ast) = parsed_builtin(current)?;
+            let Some((target, _)) = extends_target(&ast) else {
+                break;
+            };
+            let parent = match &target {
+                ExtendsTarget::Path(rel) => {
+                    let file = rel.node.trim_start_matches("./");
+                    BUILTIN.iter().position(|(name, _)| *name == file)?
+                }
+                ExtendsTarget::Id(id) => match self.find_id(&id.node) {
+                    Ok(Some((name, _, None))) => BUILTIN
+                        .iter()
+                        .position(|(file, _)| builtin_name(file) == name)?,
+                    _ => return None,
+                },
+            };
+            if indices.contains(&parent) {
+                return None;
+            }
+            indices.push(parent);
+        }
+        let mut placed = indices.clone();
+        placed.sort_unstable();
+        for &index in &placed {
+            sources.add_at(builtin_base(index), parsed_builtin(index)?.0);
+        }
+        Some(
+            indices
+                .iter()
+                .rev()
+                .map(|&index| {
+                    let (file, ast) = parsed_builtin(index).expect("parsed above");
+                    Loaded {
+                        file,
+                        path: None,
+                        ast,
+                    }
+                })
+                .collect(),
+        )
     }
 
     fn resolve_extends(
@@ -447,7 +509,42 @@ fn parse_loaded(
     let file = SourceFile::new(name, text);
     let base = sources.add(file.clone());
     let ast = parse_rule_file(file.text(), base).map_err(Box::new)?;
-    Ok(Loaded { file, path, ast })
+    Ok(Loaded {
+        file,
+        path,
+        ast: Arc::new(ast),
+    })
+}
+
+/// A built-in file and its syntax tree.
+type ParsedBuiltin = (SourceFile, Arc<RuleFile>);
+
+/// Where built-in file `index` starts in the offset space of a set compiled from built-in
+/// files only: the files laid end to end in the order of [`BUILTIN`], whichever of them a set
+/// uses, so that a file's tree is the same in every set (national-2019's own, and
+/// national-2021's, which inherits it).
+fn builtin_base(index: usize) -> usize {
+    BUILTIN[..index]
+        .iter()
+        .map(|(_, text)| text.len() + 1)
+        .sum()
+}
+
+/// Built-in file `index` and its tree, parsed at its fixed place once per process: a check
+/// compiles every built-in set, and each set inheriting national-2019 would parse it again.
+/// `None` if it does not parse (the tests keep it from happening); the file-by-file loading
+/// then reports why.
+fn parsed_builtin(index: usize) -> Option<ParsedBuiltin> {
+    static PARSED: [OnceLock<Option<ParsedBuiltin>>; BUILTIN.len()] =
+        [const { OnceLock::new() }; BUILTIN.len()];
+    PARSED[index]
+        .get_or_init(|| {
+            let (file, text) = BUILTIN[index];
+            let source = SourceFile::new(builtin_name(file), text);
+            let ast = parse_rule_file(source.text(), builtin_base(index)).ok()?;
+            Some((source, Arc::new(ast)))
+        })
+        .clone()
 }
 
 /// What identifies a loaded file in cycle detection: its canonical path, so that the file

@@ -87,6 +87,18 @@ impl SourceMap {
         base
     }
 
+    /// Adds a file at a chosen offset, past the end of every file added before: the built-in
+    /// rule files have fixed places, so that one parsed tree serves every set that uses it.
+    pub fn add_at(&mut self, base: usize, file: SourceFile) {
+        debug_assert!(
+            self.files
+                .last()
+                .is_none_or(|(last, f)| last + f.text().len() < base),
+            "files are added in order, without overlapping"
+        );
+        self.files.push((base, file));
+    }
+
     /// The file a global span lies in, and the span within that file.
     #[must_use]
     pub fn resolve(&self, span: Span) -> Option<(&SourceFile, Span)> {
