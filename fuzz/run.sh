@@ -6,16 +6,21 @@
 # A crash, timeout or out-of-memory input is kept under artifacts/<target>/.
 set -u
 runs=${RUNS:-1000000}
-all="parse_rules rules extract_text report_text extract_html report_html report_structured
-     report_docx report_pdf"
+# Cheapest first.
+all="parse_rules report_docx extract_html extract_text rules report_structured report_html
+     report_text report_pdf"
 mkdir -p logs
 for target in ${*:-$all}; do
     # Inputs may grow to 64 KiB; PDF seeds are larger (up to 330 KB), so up to their size.
     max_len=65536
     [ "$target" = report_pdf ] && max_len=340000
+    # The report targets spend about a third of a run in libFuzzer's entropic schedule
+    # (collecting each run's features); the plain schedule costs 20 % less CPU a run.
+    schedule=
+    case $target in report_*) schedule=-entropic=0 ;; esac
     RUSTC_BOOTSTRAP=1 nice -n 15 cargo fuzz run -s none "$target" "corpus/$target" -- \
         -runs="$runs" ${MAX_SECONDS:+-max_total_time="$MAX_SECONDS"} -max_len="$max_len" \
-        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $schedule \
         >"logs/$target.log" 2>&1
     echo "$target: exit $? — $(grep -E '^Done [0-9]+ runs' "logs/$target.log" || tail -n 1 "logs/$target.log")"
 done

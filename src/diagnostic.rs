@@ -239,6 +239,9 @@ pub enum Problem {
     BadModification { reason: String },
     /// `表格 收费 属于 主动公开 { 列 金额 }` — a table without rows, or an empty `列组 X { }`.
     BadTable { reason: String },
+    /// `列组 直诉 同 复议` inside 复议 itself (the copy would hold itself, without end), or
+    /// copies of copies that would give one table more columns than it can hold.
+    BadCopy { reason: String },
     /// A declared table no check uses (warning).
     UnusedTable { name: String },
     /// A declared parameter nothing uses (warning).
@@ -282,6 +285,7 @@ impl Problem {
             Problem::BadTemplate { .. } => "bad-template",
             Problem::BadModification { .. } => "bad-modification",
             Problem::BadTable { .. } => "bad-table",
+            Problem::BadCopy { .. } => "bad-copy",
             Problem::UnusedTable { .. } => "unused-table",
             Problem::UnusedParam { .. } => "unused-param",
         }
@@ -323,6 +327,7 @@ impl Problem {
             Problem::BadTemplate { .. } => "消息模板有误".into(),
             Problem::BadModification { .. } => "无法这样修改".into(),
             Problem::BadTable { .. } => "是空的".into(),
+            Problem::BadCopy { .. } => "无法复制这个列组".into(),
             Problem::UnusedTable { .. } => "没有检查用到它".into(),
             Problem::UnusedParam { .. } => "没有地方用到它".into(),
         }
@@ -513,6 +518,7 @@ impl fmt::Display for Problem {
             Problem::BadTemplate { reason } => write!(f, "消息模板有误：{reason}"),
             Problem::BadModification { reason } => write!(f, "无法修改表格：{reason}"),
             Problem::BadTable { reason } => write!(f, "表格声明不完整：{reason}"),
+            Problem::BadCopy { reason } => write!(f, "「同」无法复制：{reason}"),
             Problem::UnusedTable { name } => write!(f, "表格「{name}」已声明，但没有任何检查用到"),
             Problem::UnusedParam { name } => write!(f, "参数「{name}」已声明，但没有任何地方用到"),
         }

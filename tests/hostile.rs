@@ -5,6 +5,7 @@
 //! Reports are made from `tests/fixtures/cli/clean.txt` by replacing cells; rule files are in
 //! `tests/fixtures/hostile/` or generated here (too large or too repetitive to keep).
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -649,4 +650,68 @@ fn a_header_whose_first_columns_overlap_is_read_not_a_panic() {
         run.stderr
     );
     assert_eq!(run.json()["reports"][0]["path"], "report.txt");
+}
+
+#[test]
+fn a_column_group_copying_the_group_it_is_in_is_a_rule_file_error_not_out_of_memory() {
+    // Found by the `rules` fuzz target: `列组 直诉 … 同 复议` inside 复议 copied 直诉 into
+    // itself without end (gigabytes in seconds, then a stack overflow).
+    let dir = Scratch::new("hostile", "copy-of-own-group");
+    dir.write(
+        "rules.gouji",
+        std::fs::read(Path::new(HOSTILE).join("copy-of-its-own-group.gouji")).unwrap(),
+    );
+    let run = dir.run(&["rules", "check", "rules.gouji"]);
+    run.code(2);
+    for (group, place) in [
+        ("直诉", "rules.gouji:40:24"),
+        ("复议后", "rules.gouji:41:22"),
+    ] {
+        assert!(
+            run.stderr.contains(&format!(
+                "「同」无法复制：列组「{group}」在列组「复议」之内，复制它会把自己也复制进去"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(place), "{place}: {}", run.stderr);
+    }
+}
+
+/// A table whose column group `g<n>` holds two copies of `g<n-1>`, for n up to `levels`:
+/// 2^(levels + 2) columns from a rule file of 4 lines a level.
+fn rule_file_doubling_its_columns(levels: usize) -> String {
+    let mut text = String::from(
+        "规则集 倍增\n章节 甲 \"甲\" 必需\n表格 表 属于 甲 {\n  锚点 \"甲\"\n  列组 g0 \"g0\" {\n    列 a\n    列 b\n  }\n",
+    );
+    for n in 1..=levels {
+        let previous = n - 1;
+        writeln!(
+            text,
+            "  列组 g{n} {{\n    列组 p 同 g{previous}\n    列组 q 同 g{previous}\n  }}"
+        )
+        .unwrap();
+    }
+    text + "  行 数据 无标签\n}\n"
+}
+
+#[test]
+fn copies_of_copies_stop_at_ten_thousand_columns_with_one_error() {
+    let dir = Scratch::new("hostile", "doubling-columns");
+    // 4,094 columns and groups, under the limit: a table like any other.
+    dir.write("rules.gouji", rule_file_doubling_its_columns(10));
+    dir.run(&["rules", "check", "rules.gouji"]).code(0);
+    // The 11th level would pass 10,000; each further level would double it again (2^42
+    // columns at 40 levels). One error, at the first copy over the limit.
+    dir.write("rules.gouji", rule_file_doubling_its_columns(40));
+    let run = dir.run(&["rules", "check", "rules.gouji"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("「同」无法复制：复制「g10」之后表格的列（含列组）会超过 10000 个"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rules.gouji:50:12"), "{}", run.stderr);
+    assert!(run.stderr.contains("（1 个错误"), "{}", run.stderr);
 }

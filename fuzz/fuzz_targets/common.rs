@@ -22,35 +22,50 @@ pub fn national() -> &'static [RuleSet] {
     })
 }
 
-/// Reads `bytes` as the file `name`, checks it with `rule_sets` (with itself as last year's
+/// A checker for the national rule sets, built once: what `Checker::new` prepares (label
+/// tables, parameters) does not depend on the input.
+#[allow(dead_code)] // Each target includes this module; `rules` builds its own checker.
+pub fn national_checker() -> &'static Checker<'static> {
+    static CHECKER: OnceLock<Checker<'static>> = OnceLock::new();
+    CHECKER.get_or_init(|| {
+        Checker::new(national(), &[]).expect("the national rule sets take no parameters")
+    })
+}
+
+/// Reads `bytes` as the file `name`, checks it with `checker` (with itself as last year's
 /// report too), and renders the findings in every output format `gouji check --format`
 /// offers (the list is taken from the renderers' own table, so a new format is fuzzed too).
-pub fn check_and_render(rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
+pub fn check_and_render(checker: &Checker, rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
     let Ok(input) = gouji::extract::load(name, bytes) else {
-        return;
-    };
-    let Ok(checker) = Checker::new(rule_sets, &[]) else {
         return;
     };
     let _ = checker.agency_and_year(&input);
     let Some(findings) = checker.check(&input, Some(&input)) else {
         return;
     };
-    // Compact JSON (the default in pipes) and indented JSON (on a terminal) are two writers.
-    for pretty in [false, true] {
-        let options = RenderOptions {
-            colour: false,
-            verbose: true,
-            rule_sets,
-            reading: true,
-            configuration: None,
-            pretty,
-        };
-        for format in render::FORMATS {
-            let mut renderer = (format.renderer)(&options);
-            let _ = (renderer.begin(), renderer.report(&findings), renderer.end());
-        }
+    let options = |pretty| RenderOptions {
+        colour: false,
+        verbose: true,
+        rule_sets,
+        reading: true,
+        configuration: None,
+        pretty,
+    };
+    let render = |format: &render::OutputFormat, options: &RenderOptions| {
+        let mut renderer = (format.renderer)(options);
+        let _ = (renderer.begin(), renderer.report(&findings), renderer.end());
+    };
+    let compact = options(false);
+    for format in render::FORMATS {
+        render(format, &compact);
     }
+    // Only JSON reads `pretty`: compact JSON (the default in pipes) and indented JSON (on a
+    // terminal) are two writers.
+    let json = render::FORMATS
+        .iter()
+        .find(|f| f.name == "json")
+        .expect("a JSON output format");
+    render(json, &options(true));
 }
 
 /// Makes a panic raised inside `crates` (path fragments of their sources, e.g.

@@ -5,5 +5,10 @@
 mod common;
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
-    common::check_and_render(common::national(), "report.docx", bytes);
+    common::check_and_render(
+        common::national_checker(),
+        common::national(),
+        "report.docx",
+        bytes,
+    );
 });

@@ -4,5 +4,10 @@
 mod common;
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
-    common::check_and_render(common::national(), "report.html", bytes);
+    common::check_and_render(
+        common::national_checker(),
+        common::national(),
+        "report.html",
+        bytes,
+    );
 });

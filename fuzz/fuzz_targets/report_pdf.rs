@@ -8,5 +8,10 @@ mod common;
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
     common::let_caught_panics_unwind(&["/lopdf-"]);
-    common::check_and_render(common::national(), "report.pdf", bytes);
+    common::check_and_render(
+        common::national_checker(),
+        common::national(),
+        "report.pdf",
+        bytes,
+    );
 });

@@ -5,6 +5,16 @@
 mod common;
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
-    common::check_and_render(common::national(), "report.json", bytes);
-    common::check_and_render(common::national(), "report.toml", bytes);
+    common::check_and_render(
+        common::national_checker(),
+        common::national(),
+        "report.json",
+        bytes,
+    );
+    common::check_and_render(
+        common::national_checker(),
+        common::national(),
+        "report.toml",
+        bytes,
+    );
 });

@@ -20,6 +20,9 @@ libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
         let _ = handler.render_report(&mut out, diagnostic);
     }
     if let Some(rule_set) = compiled.rule_set {
-        common::check_and_render(std::slice::from_ref(&rule_set), "report.txt", REPORT);
+        let rule_sets = std::slice::from_ref(&rule_set);
+        if let Ok(checker) = gouji::check::Checker::new(rule_sets, &[]) {
+            common::check_and_render(&checker, rule_sets, "report.txt", REPORT);
+        }
     }
 });

@@ -14,6 +14,11 @@ use crate::syntax::ast::{
 
 const CELL_TYPES: &str = "计数、整数、金额(单位, 小数位数)、百分比、文本";
 
+/// The most columns (groups included) one table may have once every `同` is copied out. The
+/// national tables have a few dozen; without a bound, groups that each copy the one before
+/// twice double the table with every line of the rule file.
+const MAX_COLUMNS: usize = 10_000;
+
 pub(super) fn compile_tables(
     decls: &Declarations,
     diagnostics: &mut Vec<Diagnostic>,
@@ -72,6 +77,7 @@ fn compile_table(
         nodes: Vec::new(),
         diagnostics,
         kind: "列",
+        over_limit: false,
     };
     for item in &decl.items {
         if let TableItem::Column(c) = item {
@@ -116,6 +122,9 @@ struct Builder<'d> {
     nodes: Vec<Node>,
     diagnostics: &'d mut Vec<Diagnostic>,
     kind: &'static str,
+    /// Whether a copy has been refused for making the table too large: reported once, as
+    /// every later copy of the grown groups would be refused for the same reason.
+    over_limit: bool,
 }
 
 impl Builder<'_> {
@@ -236,7 +245,51 @@ impl Builder<'_> {
             ));
             return;
         };
+        let problem = if self.is_ancestor(source, into) {
+            Some(format!(
+                "列组「{}」在列组「{}」之内，复制它会把自己也复制进去，永远复制不完",
+                self.nodes[into].key, self.nodes[source].key
+            ))
+        } else if self.over_limit {
+            return;
+        } else if self.nodes.len() + self.descendants(source) > MAX_COLUMNS {
+            self.over_limit = true;
+            Some(format!(
+                "复制「{}」之后表格的列（含列组）会超过 {MAX_COLUMNS} 个",
+                self.nodes[source].key
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            self.diagnostics.push(Diagnostic::error(
+                Problem::BadCopy { reason },
+                template.span,
+            ));
+            return;
+        }
         self.copy_children(source, into);
+    }
+
+    fn is_ancestor(&self, ancestor: NodeIdx, mut node: NodeIdx) -> bool {
+        while let Some(parent) = self.nodes[node].parent {
+            if parent == ancestor {
+                return true;
+            }
+            node = parent;
+        }
+        false
+    }
+
+    /// How many nodes lie under `node` (its children, theirs, …).
+    fn descendants(&self, node: NodeIdx) -> usize {
+        let mut count = 0;
+        let mut pending = vec![node];
+        while let Some(n) = pending.pop() {
+            count += self.nodes[n].children.len();
+            pending.extend(&self.nodes[n].children);
+        }
+        count
     }
 
     fn copy_children(&mut self, source: NodeIdx, into: NodeIdx) {
