@@ -22,30 +22,51 @@ pub fn report(i: usize) -> String {
         text = text.replace("2020年", &format!("{year}年"));
     }
     if i % 10 == 9 {
-        text = text.replacen(
-            "一、本年新收政府信息公开申请数量\t\t0",
-            "一、本年新收政府信息公开申请数量\t\t3",
-            1,
-        );
+        text = with_imbalance(&text);
     }
     if i % 20 == 7 {
-        text = text
-            .lines()
-            .map(|line| {
-                if line.starts_with("\t\t") && line.contains("属于") {
-                    line.replace("\t0", "\t/")
-                } else {
-                    line.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        text = with_slashes(&text);
     }
     text
 }
 
-/// Writes reports `0..n` into `dir` as `NNNNNN.txt`.
-pub fn generate(dir: &Path, n: usize) {
+/// Report `i` of a batch in which every report has findings: the template with an imbalance,
+/// and every other one with "/" in the 不予公开 rows as well (human output of such a batch is a
+/// case of its own: every finding is drawn with its source lines).
+pub fn report_with_findings(i: usize) -> String {
+    let text = with_imbalance(&TEMPLATE.replace("大口镇人民政府", &format!("第{i}镇人民政府")));
+    if i % 2 == 0 {
+        with_slashes(&text)
+    } else {
+        text
+    }
+}
+
+/// 3 new applications in the first row's first cell, its total left at 0.
+fn with_imbalance(text: &str) -> String {
+    text.replacen(
+        "一、本年新收政府信息公开申请数量\t\t0",
+        "一、本年新收政府信息公开申请数量\t\t3",
+        1,
+    )
+}
+
+/// "/" instead of 0 in the cells of the eight 不予公开 rows.
+fn with_slashes(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.starts_with("\t\t") && line.contains("属于") {
+                line.replace("\t0", "\t/")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes reports `0..n` made by `report` into `dir` as `NNNNNN.txt`.
+pub fn generate(dir: &Path, n: usize, report: fn(usize) -> String) {
     std::fs::create_dir_all(dir).expect("batch directory");
     for i in 0..n {
         std::fs::write(dir.join(format!("{i:06}.txt")), report(i)).expect("write a report");

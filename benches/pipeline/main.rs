@@ -6,7 +6,8 @@
 //! - one `gouji check FILE` (wall time of the whole process, 30 runs);
 //! - `gouji check DIR` over the corpus with JSON, human and HTML output, and the Python
 //!   balance-check script (`benches/balance_check.py`) over the same corpus: reports per
-//!   second, peak memory, output bytes per report (`batch`).
+//!   second, peak memory, output bytes per report (`batch`);
+//! - `gouji check DIR` with human output over 2,000 reports that all have findings.
 //!
 //! A case is one function; add a format or a stage as one more function in its file.
 //! `GOUJI_BENCH_N` also sets N; `GOUJI_BENCH_QUICK=1` skips the in-process cases.
@@ -57,13 +58,17 @@ fn main() {
     );
 
     let corpus_dir = dir.0.join("corpus");
-    corpus::generate(&corpus_dir, n);
+    corpus::generate(&corpus_dir, n, corpus::report);
     let json = batch::gouji(&binary, &corpus_dir, "json", &[]);
     json.print("gouji check --format json:", n);
     batch::gouji(&binary, &corpus_dir, "human", &[]).print("gouji check (human):", n);
     batch::gouji(&binary, &corpus_dir, "html", &[]).print("gouji check --format html:", n);
     batch::gouji(&binary, &corpus_dir, "json", &["-j", "1"])
         .print("gouji check --format json -j 1:", n);
+    let defective_dir = dir.0.join("with-findings");
+    corpus::generate(&defective_dir, DEFECTIVE, corpus::report_with_findings);
+    batch::gouji(&binary, &defective_dir, "human", &[])
+        .print(&format!("human, {DEFECTIVE} with findings:"), DEFECTIVE);
     match batch::python(&corpus_dir) {
         Some(python) => {
             python.print("python3 balance_check.py:", n);
@@ -76,6 +81,9 @@ fn main() {
         None => println!("python3 not found: the comparison with the Python script is skipped"),
     }
 }
+
+/// The size of the batch in which every report has findings (human output).
+const DEFECTIVE: usize = 2_000;
 
 /// The release binary, built if needed.
 fn build_binary() -> PathBuf {
