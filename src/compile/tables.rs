@@ -1,6 +1,8 @@
 //! Table declarations → [`Table`]s: rows and columns as trees of nodes with full paths,
 //! cell types and blank policies resolved.
 
+use std::collections::HashMap;
+
 use rust_decimal::prelude::ToPrimitive;
 
 use super::merge::Declarations;
@@ -78,6 +80,7 @@ fn compile_table(
         diagnostics,
         kind: "列",
         over_limit: false,
+        by_path: HashMap::new(),
     };
     for item in &decl.items {
         if let TableItem::Column(c) = item {
@@ -85,6 +88,7 @@ fn compile_table(
         }
     }
     let columns = std::mem::take(&mut builder.nodes);
+    builder.by_path.clear();
     builder.kind = "行";
     for item in &decl.items {
         if let TableItem::Row(r) = item {
@@ -125,6 +129,9 @@ struct Builder<'d> {
     /// Whether a copy has been refused for making the table too large: reported once, as
     /// every later copy of the grown groups would be refused for the same reason.
     over_limit: bool,
+    /// Each node's path: a duplicate is found without rescanning the nodes (copies may make
+    /// thousands of them).
+    by_path: HashMap<String, NodeIdx>,
 }
 
 impl Builder<'_> {
@@ -138,7 +145,8 @@ impl Builder<'_> {
             Some(p) => format!("{}.{}", self.nodes[p].path, key.node),
             None => key.node.clone(),
         };
-        if let Some(first) = self.nodes.iter().find(|n| n.path == path) {
+        if let Some(&first) = self.by_path.get(&path) {
+            let first = &self.nodes[first];
             self.diagnostics.push(
                 Diagnostic::error(
                     Problem::Duplicate {
@@ -151,6 +159,7 @@ impl Builder<'_> {
             );
         }
         let index = self.nodes.len();
+        self.by_path.entry(path.clone()).or_insert(index);
         self.nodes.push(Node {
             key: key.node.clone(),
             path,
@@ -297,6 +306,7 @@ impl Builder<'_> {
             let original = self.nodes[child].clone();
             let index = self.nodes.len();
             let path = format!("{}.{}", self.nodes[into].path, original.key);
+            self.by_path.entry(path.clone()).or_insert(index);
             self.nodes.push(Node {
                 path,
                 parent: Some(into),
