@@ -119,6 +119,11 @@ fn close(declared: &str, printed: &str) -> Option<usize> {
     if chars < MIN_CHARS || printed.is_empty() {
         return None;
     }
+    // The distance is at least the difference in length: most pairs are too far apart by
+    // that alone, and are refused without computing it.
+    if chars.abs_diff(printed.chars().count()) * CHARS_PER_EDIT > chars {
+        return None;
+    }
     let d = strsim::levenshtein(declared, printed);
     (d * CHARS_PER_EDIT <= chars).then_some(d)
 }

@@ -333,6 +333,19 @@ mod tests {
     }
 
     #[test]
+    fn a_phrasing_before_a_table_may_run_into_it() {
+        let text = "发生行政复议1件\t0\n全年发生行政复议2件。";
+        let p = prose();
+        // The table starts inside the first `行政复议`: that one is found all the same.
+        let table = (text.find("复议").unwrap(), text.find('\n').unwrap());
+        let statements = p.statements(text, &[table]);
+        let values: Vec<String> = statements[4].iter().map(|s| s.value.to_string()).collect();
+        assert_eq!(values, ["1", "2"]);
+        let table = (text.find("行政").unwrap(), text.find('\n').unwrap());
+        assert_eq!(p.statements(text, &[table])[4].len(), 1);
+    }
+
+    #[test]
     fn a_frame_surrounds_its_figure() {
         assert_eq!(values("我局2022年，共制定……", 5), ["2022@2022年，"]);
         assert!(values("2022年出台的办法", 5).is_empty());

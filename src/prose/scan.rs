@@ -89,24 +89,28 @@ pub(super) fn scan(
     text: &str,
     tables: &[(usize, usize)],
 ) -> Vec<Vec<Statement>> {
-    let in_table = |at: usize| {
-        let i = tables.partition_point(|&(_, end)| end <= at);
-        tables.get(i).is_some_and(|&(start, _)| start <= at)
-    };
-    let mut hits: Vec<Hit> = phrasings
-        .automaton
-        .find_overlapping_iter(text)
-        .filter(|m| !in_table(m.start()))
-        .map(|m| {
-            let (quantity, phrasing) = phrasings.owners[m.pattern().as_usize()];
-            Hit {
-                start: m.start(),
-                end: m.end(),
-                quantity,
-                phrasing,
-            }
-        })
-        .collect();
+    // Only the text between the tables is searched (a third of a seed report is tables): a
+    // phrasing that starts there counts, even if it runs on into a table.
+    let reach = phrasings.automaton.max_pattern_len().saturating_sub(1);
+    let mut hits: Vec<Hit> = Vec::new();
+    for (from, to) in outside(tables, text.len()) {
+        let searched = aho_corasick::Input::new(text).range(from..(to + reach).min(text.len()));
+        hits.extend(
+            phrasings
+                .automaton
+                .find_overlapping_iter(searched)
+                .filter(|m| m.start() < to)
+                .map(|m| {
+                    let (quantity, phrasing) = phrasings.owners[m.pattern().as_usize()];
+                    Hit {
+                        start: m.start(),
+                        end: m.end(),
+                        quantity,
+                        phrasing,
+                    }
+                }),
+        );
+    }
     hits.sort_by_key(|h| (h.start, h.end));
     let mut out = vec![Vec::new(); quantities.len()];
     for hit in &hits {
@@ -129,6 +133,22 @@ pub(super) fn scan(
         }
     }
     out
+}
+
+/// The byte ranges of a text of `len` bytes that none of `tables` (sorted, merged) covers.
+fn outside(tables: &[(usize, usize)], len: usize) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::with_capacity(tables.len() + 1);
+    let mut from = 0;
+    for &(start, end) in tables {
+        if start > from {
+            ranges.push((from, start.min(len)));
+        }
+        from = from.max(end);
+    }
+    if from < len {
+        ranges.push((from, len));
+    }
+    ranges
 }
 
 /// The first figure with one of the quantity's units between the phrasing and `limit`,
@@ -332,4 +352,14 @@ fn negation(
 /// not a figure.
 fn starts_number_strictly(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_text_outside_the_tables() {
+        assert_eq!(super::outside(&[], 10), [(0, 10)]);
+        assert_eq!(super::outside(&[(0, 4), (6, 10)], 10), [(4, 6)]);
+        assert_eq!(super::outside(&[(2, 4)], 10), [(0, 2), (4, 10)]);
+    }
 }
