@@ -35,6 +35,7 @@ pub fn national_checker() -> &'static Checker<'static> {
 /// Reads `bytes` as the file `name`, checks it with `checker` (with itself as last year's
 /// report too), and renders the findings in every output format `gouji check --format`
 /// offers (the list is taken from the renderers' own table, so a new format is fuzzed too).
+#[allow(dead_code)] // `extract_text` stops at reading.
 pub fn check_and_render(checker: &Checker, rule_sets: &[RuleSet], name: &str, bytes: &[u8]) {
     let Ok(input) = gouji::extract::load(name, bytes) else {
         return;

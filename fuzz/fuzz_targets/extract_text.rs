@@ -6,27 +6,10 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
+mod common;
 
 use gouji::extract::{Extractor, Input, load};
-use gouji::ruleset::RuleSet;
 use libfuzzer_sys::fuzz_target;
-
-fn rule_sets() -> &'static [RuleSet] {
-    static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let loader = gouji::compile::Loader::new(Vec::new());
-        ["national-2019.gouji", "national-2021.gouji"]
-            .iter()
-            .map(|file| {
-                loader
-                    .compile_builtin(file)
-                    .and_then(|compiled| compiled.rule_set)
-                    .expect("the built-in rule sets compile")
-            })
-            .collect()
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(input) = load("fuzz.txt", data) else {
@@ -47,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!cell.text.contains(['\t', '\n']));
         }
     }
-    for rule_set in rule_sets() {
+    for rule_set in common::national() {
         let (report, fit) = Extractor::new(rule_set).read(&input);
         assert!(fit.found <= fit.declared);
         let spans = report
