@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Writes small PDF seeds for the report_pdf target: each space-aligned text report given is
-laid out glyph by glyph on A4 pages, one PDF per font encoding (usage: pdf_seeds.py OUT-DIR
-TEXT...). The published fixtures are 128-330 KB (their embedded fonts) and cost 20-100 ms a
-run; these are 5-20 KB, carry no font programs (gouji reads none), and cover the same reader:
-composite fonts with a ToUnicode map, the predefined UniGB-UCS2-H and GBK-EUC-H CMaps, a simple
-font, Flate-compressed and plain content, TJ spacing, ruling lines."""
+"""Writes small PDF seeds for the report_pdf target (usage: pdf_seeds.py OUT-DIR TEXT...): each
+page of the space-aligned text reports given is laid out glyph by glyph as a PDF of its own,
+and the first report whole as one more. The published fixtures are 128-330 KB (their embedded
+fonts) and cost 20-110 ms a run; these are 1-16 KB, carry no font programs (gouji reads none),
+and cover the same reader: composite fonts with a ToUnicode map, the predefined UniGB-UCS2-H
+and GBK-EUC-H CMaps, a simple font, Flate-compressed and plain content, TJ spacing, ruling
+lines."""
 
 import sys
 import zlib
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # nothing left behind in the fixtures' folder
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests/fixtures/published"))
+from make import pdf_bytes  # noqa: E402 (the fixtures' PDF writer)
 
 FONT_SIZE = 10
 LINE_HEIGHT = 14
@@ -68,8 +73,9 @@ def page_content(lines, encoding, ruled):
         if ruled and len(runs) >= 3:
             bottom, top = y - 4, y + LINE_HEIGHT - 4
             rules.append(f"{LEFT - 2} {bottom} m {LEFT + 480} {bottom} l S")
-            rules.extend(f"{LEFT + c * COLUMN - 2:.1f} {bottom} m {LEFT + c * COLUMN - 2:.1f} {top} l S"
-                         for c, _ in runs)
+            for c, _ in runs:
+                x = LEFT + c * COLUMN - 2
+                rules.append(f"{x:.1f} {bottom} m {x:.1f} {top} l S")
     ops.append("ET")
     if rules:
         ops = ["0.5 w"] + rules + ops
@@ -97,14 +103,14 @@ def font_objects(encoding, codes):
                 b"/Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 126 "
                 b"/Widths [" + b" ".join([b"500"] * 95) + b"] >>"]
     ordering = b"Identity" if encoding == "Identity-H" else b"GB1"
-    registry = b"Adobe"
     widths = b" /W [32 126 500]" if encoding == "Identity-H" else b""
     objects = [
         b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /" + encoding.encode()
         + b" /DescendantFonts [4 0 R]"
         + (b" /ToUnicode 6 0 R" if encoding == "Identity-H" else b"") + b" >>",
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry ("
-        + registry + b") /Ordering (" + ordering + b") /Supplement 4 >> /FontDescriptor 5 0 R"
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun"
+        + b" /CIDSystemInfo << /Registry (Adobe) /Ordering (" + ordering + b") /Supplement 4 >>"
+        + b" /FontDescriptor 5 0 R"
         + b" /DW 1000" + widths + b" >>",
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -141 1000 859] "
         b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 859 /StemV 80 >>",
@@ -135,16 +141,7 @@ def write_pdf(path, text, encoding, compress, ruled):
                        f"<< /Font << /F1 3 0 R >> >> /Contents {first_page + 2 * i + 1} 0 R >>"
                        .encode())
         objects.append(stream(page_content(page, encoding, ruled), compress))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(out)
+    path.write_bytes(pdf_bytes(objects))
 
 
 # The pages of the texts are written in these in turn, so every encoding and form appears.
@@ -159,7 +156,7 @@ def main():
     written = 0
     for source in map(Path, sys.argv[2:]):
         lines = source.read_text(encoding="utf-8").splitlines()
-        # A run costs about a millisecond a page: one page a seed, and the first text whole
+        # A run's cost grows with the pages read: one page a seed, and the first text whole
         # (several pages in one file).
         pages = ["\n".join(lines[i : i + LINES_PER_PAGE])
                  for i in range(0, len(lines), LINES_PER_PAGE)]

@@ -21,7 +21,7 @@ for target in report_html extract_html; do
     seed "$target" "$fixtures" '(' -name '*.html' -o -name '*.htm' ')' -size -64k
 done
 seed report_structured "$fixtures/reports" '(' -name '*.json' -o -name '*.toml' ')'
-# The published PDFs are 128-330 KB and cost 20-100 ms a run; small PDFs laid out from their
+# The published PDFs are 128-330 KB and cost 20-110 ms a run; small PDFs laid out from their
 # text instead (pdf_seeds.py), and the fixture PDFs that are small anyway.
 python3 pdf_seeds.py "corpus/report_pdf" "$fixtures"/published/*.chromium.txt
 seed report_pdf "$fixtures" -name '*.pdf' -size -64k
