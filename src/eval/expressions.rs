@@ -353,7 +353,9 @@ impl<'r> Evaluator<'r> {
                 node_label(&t.columns, column)
             )));
         }
-        if frame.recording && !frame.cells_read.contains(&(previous, table, row, column)) {
+        // Repeats are removed only when the check fails: searching the list at every read
+        // made a sum over many cells quadratic.
+        if frame.recording {
             frame.cells_read.push((previous, table, row, column));
         }
         Ok(cell)

@@ -203,8 +203,9 @@ pub(crate) struct Frame<'r> {
     names: &'r [String],
     slots: Vec<Option<Val<'r>>>,
     evidence: Evidence,
-    /// The cells read, as (last year's?, table, row, column); turned into evidence only when
-    /// the check fails, so that passing checks cost no copies.
+    /// The cells read, as (last year's?, table, row, column), repeats included; turned into
+    /// evidence (repeats removed) only when the check fails, so that passing checks cost no
+    /// copies.
     cells_read: Vec<(bool, TableIdx, NodeIdx, NodeIdx)>,
     /// The statements in the prose read, as (quantity, index); like the cells, turned into
     /// evidence only when the check fails.
@@ -379,7 +380,9 @@ impl<'r> Evaluator<'r> {
                     .into_iter()
                     .map(|(q, i)| self.statement_place(q, i));
                 frame.evidence.places.splice(0..0, places);
-                let cells_read = std::mem::take(&mut frame.cells_read);
+                let mut cells_read = std::mem::take(&mut frame.cells_read);
+                let mut seen = std::collections::HashSet::new();
+                cells_read.retain(|&cell| seen.insert(cell));
                 frame.evidence.cells = cells_read
                     .into_iter()
                     .filter_map(|(p, t, r, c)| self.cell_evidence(p, t, r, c))

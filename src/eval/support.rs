@@ -169,11 +169,11 @@ pub fn conforms(value: &CellValue, unit: Option<&str>, cell_type: &CellType) -> 
     match cell_type {
         // A counting word after a count (`18件`) is how some agencies print counts, not an error.
         CellType::Count => {
-            n.fract().is_zero()
+            n.is_integer()
                 && !n.is_sign_negative()
                 && unit.is_none_or(|u| COUNTING_WORDS.contains(&u))
         }
-        CellType::Integer => n.fract().is_zero() && unit.is_none(),
+        CellType::Integer => n.is_integer() && unit.is_none(),
         CellType::Money { units, decimals } => {
             let unit_ok = match unit {
                 None => true,
