@@ -380,6 +380,45 @@ fn provincial_example_adapts_the_national_set() {
     );
 }
 
+/// Pairing years reads only the lines a title can be on (`load_title`), and finds the agency
+/// and year that reading the whole head finds: a title on one line or over three, after blank
+/// lines, one that does not end in 报告, and text with page breaks (read whole).
+#[test]
+fn the_title_read_for_pairing_is_the_title_of_the_whole_text() {
+    let checker = Checker::new(national_rule_sets(), &[]).expect("no parameters");
+    let clean = std::fs::read_to_string("tests/fixtures/cli/clean.txt").expect("fixture");
+    let body = clean.split_once('\n').expect("a title line").1;
+    let texts = [
+        clean.clone(),
+        format!("\n\n  \u{3000}\n甲县人民政府\n2021年政府信息公开\n工作年度报告\n{body}"),
+        format!("甲县人民政府\n2021年政府信息公开工作\n年度报\n告\n{body}"),
+        format!("乙镇2020年政府信息公开工作年度报告（摘要）\n丙县\n{body}"),
+        format!("\n丁局\n\n2019年度政府信息公开工作年度报告\n{body}"),
+        format!("甲县2021年政府信息公开工作年度报告\n\u{c}第2页\n{body}"),
+        "甲县2021年政府信息公开工作年度报告\n".to_owned(),
+    ];
+    for text in &texts {
+        let whole = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
+        let title = gouji::extract::load_title("report.txt", text.as_bytes()).expect("loads");
+        assert_eq!(
+            checker.agency_and_year(&title),
+            checker.agency_and_year(&whole),
+            "{}",
+            &text[..text.len().min(120)]
+        );
+    }
+    // The pieces of the title are found, and the report's body is not laid out.
+    let title = gouji::extract::load_title("report.txt", texts[1].as_bytes()).expect("loads");
+    assert_eq!(
+        checker.agency_and_year(&title),
+        Some(("甲县人民政府".to_owned(), 2021))
+    );
+    let gouji::extract::Input::Document(document) = &title else {
+        panic!("a text report is a document")
+    };
+    assert!(document.lines.len() <= 8, "{} lines", document.lines.len());
+}
+
 /// In a batch, each report is paired with the same agency's report for the year before.
 #[test]
 fn consecutive_years_of_one_agency_are_paired() {

@@ -457,7 +457,7 @@ fn title_key(checker: &Checker<'_>, path: &str) -> Option<(String, i32)> {
         let end = head.iter().rposition(|&b| b == b'\n')?;
         head.truncate(end + 1);
     }
-    let input = crate::extract::load(path, &head).ok()?;
+    let input = crate::extract::load_title(path, &head).ok()?;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         checker.agency_and_year(&input)
     }))

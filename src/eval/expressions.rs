@@ -50,12 +50,10 @@ impl<'r> Evaluator<'r> {
                 v
             }
             ExprKind::Local(slot) => {
-                let value = frame
-                    .slots
-                    .get(*slot)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_else(|| Val::missing("变量没有取值"));
+                let value = match frame.slots.get(*slot) {
+                    Some(Some(value)) => value.clone(),
+                    _ => Val::missing("变量没有取值"),
+                };
                 super::prose::note_statement(&value, frame);
                 value
             }

@@ -366,15 +366,16 @@ impl<'r> Evaluator<'r> {
         tolerance: Option<&'r (Box<Expr>, bool)>,
         frame: &mut Frame<'r>,
     ) -> Val<'r> {
-        let left = self.eval(lhs, frame);
-        let right = self.eval(rhs, frame);
-        // `x = 无` / `x ≠ 无` ask whether a value is there.
+        // `x = 无` / `x ≠ 无` ask whether a value is there (`无` itself is not evaluated: it
+        // would make a reason, in words, per cell).
         let absent_literal = |e: &Expr| matches!(e.kind, ExprKind::Absent);
         if absent_literal(lhs) || absent_literal(rhs) {
-            let other = if absent_literal(lhs) { &right } else { &left };
-            let absent = other.is_missing();
+            let other = if absent_literal(lhs) { rhs } else { lhs };
+            let absent = self.eval(other, frame).is_missing();
             return Val::Bool(if op == CompareOp::Eq { absent } else { !absent });
         }
+        let left = self.eval(lhs, frame);
+        let right = self.eval(rhs, frame);
         if let Val::Missing(_) = left {
             return left;
         }

@@ -301,16 +301,56 @@ fn decoded(
 
 fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     let (source, encoding, notes) = decoded(name, bytes, false)?;
+    Ok(text_document(source, encoding, notes))
+}
+
+/// The start of a report, read only as far as its title can go, for a quick look at what it
+/// says about itself (the agency and year, to pair consecutive years in a batch). Plain text
+/// is laid out up to its fourth non-blank line (a title is printed over at most three), unless
+/// it has page breaks (running headers are told by their repeating on the pages); other formats
+/// are read as [`load`] reads them.
+pub fn load_title(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    if format_of(name, bytes).kind != InputKind::Text {
+        return load(name, bytes);
+    }
+    let (source, encoding, notes) = decoded(name, bytes, false)?;
+    let source = match title_end(source.text()) {
+        Some(end) => SourceFile::new(name, source.text()[..end].to_owned()),
+        None => source,
+    };
+    Ok(text_document(source, encoding, notes))
+}
+
+/// Where the fourth non-blank line of a text ends; `None` if it has fewer, or page breaks.
+fn title_end(text: &str) -> Option<usize> {
+    if text.contains('\u{c}') {
+        return None;
+    }
+    let mut end = 0;
+    let mut non_blank = 0;
+    for line in text.split_inclusive('\n') {
+        end += line.len();
+        if !line.trim().is_empty() {
+            non_blank += 1;
+            if non_blank == 4 {
+                return Some(end);
+            }
+        }
+    }
+    None
+}
+
+fn text_document(source: SourceFile, encoding: &'static str, notes: Vec<Anomaly>) -> Input {
     let lines = layout::lay_out_text(&source);
     let text = source.shared_text();
-    Ok(Input::Document(Document {
+    Input::Document(Document {
         source,
         input: InputKind::Text,
         encoding,
         text,
         lines,
         notes,
-    }))
+    })
 }
 
 fn read_html(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {

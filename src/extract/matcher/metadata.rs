@@ -6,9 +6,15 @@ use crate::ruleset::Date;
 
 /// The metadata a document's first line states (for a quick look, before any rule set).
 pub(in crate::extract) fn title_metadata(document: &Document) -> Metadata {
-    let mut meta = metadata(document, document.lines.len());
-    meta.published = None;
-    meta
+    title(document, document.lines.len())
+}
+
+/// Everything a report says about itself: its title's, and the publication date.
+pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
+    Metadata {
+        published: find_published(document),
+        ..title(document, first_heading)
+    }
 }
 
 /// How many lines a title may be printed over (agency on one, year and 政府信息公开工作年度报告
@@ -19,7 +25,7 @@ const TITLE_LINES: usize = 3;
 /// line that ends it with 报告), and what it says: the year (`2020年`, `2024 年`) and the
 /// agency (what precedes the year, or else what follows `年` or `年度` up to 政府信息公开; a 关于
 /// before the year is not part of it).
-pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
+fn title(document: &Document, first_heading: usize) -> Metadata {
     let mut meta = Metadata::default();
     // The title's pieces: each line's trimmed text and where it starts in the text.
     let mut pieces: Vec<(&str, usize)> = Vec::new();
@@ -43,7 +49,6 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
         pieces.truncate(1);
     }
     let Some(&(first, first_at)) = pieces.first() else {
-        meta.published = find_published(document);
         return meta;
     };
     let title: String = pieces.iter().map(|(t, _)| *t).collect();
@@ -99,7 +104,6 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
             ));
         }
     }
-    meta.published = find_published(document);
     meta
 }
 

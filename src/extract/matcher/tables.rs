@@ -711,13 +711,19 @@ fn wrapped_row(
             ends: &ends,
             bits: char_bits(&joined),
         };
+        // Field by field: cloning the line would copy every one of its cells.
         let label = Line {
+            start: line.start,
+            end: line.end,
+            span: line.span,
             cells: vec![LineCell {
                 text: raw.clone(),
                 span,
                 x: line.cells[last_label].x,
             }],
-            ..line.clone()
+            table_row: line.table_row,
+            unit: line.unit,
+            page: line.page,
         };
         let has_value = with_values.is_some();
         if let Some(row) = match_row(norm, &label, labels, 0, matched, cursor, !has_value) {
