@@ -419,6 +419,83 @@ fn the_title_read_for_pairing_is_the_title_of_the_whole_text() {
     assert!(document.lines.len() <= 8, "{} lines", document.lines.len());
 }
 
+/// The patterns a set applies to the whole text are matched together in one pass, and a check
+/// comes out as it would with each pattern run on its own: a pattern that matches is run
+/// again for its groups, one that does not is not found.
+#[test]
+fn whole_text_patterns_are_matched_together() {
+    let rules = "规则集 整文
+
+检查 甲 错误 {
+  令 m = 捕获(全文, /(?P<词>甲\\d+)/)
+  断言 m.词 = 无
+  消息 \"有{m.词}\"
+}
+
+检查 乙 错误 {
+  令 m = 捕获(全文, /(?P<词>乙\\d+)/)
+  断言 m.词 = 无
+  消息 \"有{m.词}\"
+}
+
+检查 丙 错误 {
+  断言 全文 不匹配 /丙\\d+/
+  消息 \"有丙\"
+}
+
+检查 丁 错误 {
+  断言 全文 不匹配 /丁\\d+/
+  消息 \"有丁\"
+}
+
+检查 标题 错误 {
+  断言 报告.标题 不匹配 /报告/
+  消息 \"标题\"
+}
+";
+    let compiled = Loader::new(Vec::new()).compile_text("whole-text.gouji", rules);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let rule_set = compiled.rule_set.expect("compiles");
+    // The title's pattern is not applied to the whole text.
+    assert_eq!(
+        rule_set.whole_text.sources(),
+        ["(?P<词>甲\\d+)", "(?P<词>乙\\d+)", "丙\\d+", "丁\\d+"]
+    );
+    let text = "某县2021年政府信息公开工作年度报告\n正文写了甲12，也写了丁3。\n";
+    let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");
+    let (report, _) = gouji::extract::Extractor::new(&rule_set).read(&input);
+    let params = gouji::eval::ParamValues::new(&rule_set, &[]).expect("no parameters");
+    let outcomes: Vec<(&str, String)> = gouji::eval::evaluate(&rule_set, &report, None, &params)
+        .iter()
+        .map(|r| {
+            let outcome = match &r.outcome {
+                gouji::eval::Outcome::Pass => "通过".to_owned(),
+                gouji::eval::Outcome::Fail(failure) => failure.message.clone(),
+                gouji::eval::Outcome::NotEvaluated(reason) => reason.clone(),
+            };
+            (rule_set.checks[r.check].id.as_str(), outcome)
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("甲", "有甲12".to_owned()),
+            ("乙", "通过".to_owned()),
+            ("丙", "通过".to_owned()),
+            ("丁", "有丁".to_owned()),
+            ("标题", "标题".to_owned()),
+        ]
+    );
+    // The national set's four whole-text patterns: 2021 版用语 (in a check of later reports),
+    // 条例名称, 文号残缺, 占位符.
+    let national = &crate::support::national_rule_set("national-2019").whole_text;
+    assert_eq!(national.sources().len(), 4, "{:?}", national.sources());
+}
+
 /// In a batch, each report is paired with the same agency's report for the year before.
 #[test]
 fn consecutive_years_of_one_agency_are_paired() {

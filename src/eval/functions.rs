@@ -77,6 +77,11 @@ pub(crate) fn capture<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Fram
     let Val::Pattern(pattern) = ev.eval(&args[1], frame) else {
         unreachable!("typed as a pattern")
     };
+    // Before the pattern's own matcher is built: most reports match none of the set's
+    // whole-text patterns, and a one-report call then builds only the set.
+    if matches!(args[0].kind, ExprKind::FullText) && !ev.may_match_whole_text(pattern) {
+        return Val::missing(pattern.not_found_reason());
+    }
     let regex = match pattern.regex() {
         Ok(r) => r,
         Err(reason) => return Val::missing(reason),
@@ -470,6 +475,11 @@ impl<'r> Evaluator<'r> {
             Err(m) => return m,
         };
         let found = match self.eval(b, frame) {
+            Val::Pattern(pattern)
+                if matches!(a.kind, ExprKind::FullText) && !self.may_match_whole_text(pattern) =>
+            {
+                None
+            }
             Val::Pattern(pattern) => match pattern.regex() {
                 Ok(regex) => regex.find(&text).map(|m| (m.start(), m.end())),
                 Err(reason) => return Val::missing(reason),

@@ -195,6 +195,9 @@ pub(crate) struct Evaluator<'r> {
     lets: RefCell<Vec<Option<Val<'r>>>>,
     /// The statements of the rule set's quantities in the report, found on first use.
     statements: std::cell::OnceCell<Vec<Vec<crate::prose::Statement>>>,
+    /// Which of the set's whole-text patterns match the report's text, found on first use in
+    /// one pass for all of them (`None`: each pattern is run on its own).
+    whole_text: std::cell::OnceCell<Option<Vec<bool>>>,
 }
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
@@ -244,7 +247,21 @@ impl<'r> Evaluator<'r> {
             previous_grids: std::cell::OnceCell::new(),
             lets: RefCell::new(vec![None; rule_set.lets.len()]),
             statements: std::cell::OnceCell::new(),
+            whole_text: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether a pattern may match the report's whole text: false only when the one pass of
+    /// all the set's whole-text patterns found no match of it.
+    fn may_match_whole_text(&self, pattern: &crate::ruleset::Pattern) -> bool {
+        let patterns = &self.rule_set.whole_text;
+        let Some(position) = patterns.position(pattern.as_str()) else {
+            return true;
+        };
+        self.whole_text
+            .get_or_init(|| patterns.matching(&self.report.text))
+            .as_ref()
+            .is_none_or(|matching| matching[position])
     }
 
     /// Where each table of the rule set is in the report.

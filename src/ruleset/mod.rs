@@ -4,9 +4,11 @@
 
 pub mod functions;
 mod outline;
+mod whole_text;
 
 pub use functions::{FUNCTIONS, Function, function};
 pub use outline::value_text;
+pub use whole_text::WholeTextPatterns;
 
 use rust_decimal::Decimal;
 
@@ -42,6 +44,8 @@ pub struct RuleSet {
     pub checks: Vec<Check>,
     /// The quantities stated in prose (`数量`).
     pub prose: crate::prose::Prose,
+    /// The patterns the checks apply to the whole text, matched together.
+    pub whole_text: WholeTextPatterns,
     /// Every file the set was compiled from; spans are offsets into this map.
     pub sources: SourceMap,
     pub span: Span,
@@ -665,7 +669,7 @@ pub struct Pattern {
 
 /// Bound on the size of a built matcher, so that a rule file cannot make the engine use
 /// unbounded memory.
-const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+pub(crate) const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 impl Pattern {
     /// Checks a pattern; on failure, the regex parser's explanation.

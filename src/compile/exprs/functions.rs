@@ -53,6 +53,9 @@ impl Resolver<'_> {
             }
         }
         let ty = self.result_type(function, &args);
+        if let [text, pattern, ..] = args.as_slice() {
+            self.note_whole_text(text, pattern);
+        }
         Some(Expr {
             kind: ExprKind::Call(function, args),
             ty,

@@ -17,7 +17,8 @@ use rust_decimal::Decimal;
 use super::merge::Declarations;
 use crate::diagnostic::{Diagnostic, Problem, suggest};
 use crate::ruleset::{
-    Domain, Let, Param, ParamType, RuleSet, Section, Slot, SourceMap, Table, TableIdx, Type, Value,
+    Domain, Expr, ExprKind, Let, Param, ParamType, RuleSet, Section, Slot, SourceMap, Table,
+    TableIdx, Type, Value,
 };
 use crate::source::Span;
 use crate::syntax::ast::{self, Ident, Literal, ParamTypeAst};
@@ -102,6 +103,8 @@ pub(super) struct Resolver<'a> {
     /// Whether each pattern's matcher is built now (see `Loader::building_patterns`).
     build_patterns: bool,
     quantities: Vec<crate::prose::Quantity>,
+    /// The patterns applied to the whole text, found while resolving the checks.
+    whole_text: crate::ruleset::WholeTextPatterns,
 }
 
 impl<'a> Resolver<'a> {
@@ -125,6 +128,15 @@ impl<'a> Resolver<'a> {
             depth: 0,
             build_patterns,
             quantities: Vec::new(),
+            whole_text: crate::ruleset::WholeTextPatterns::default(),
+        }
+    }
+
+    /// Notes a pattern applied to the whole text (`全文` and a pattern, in that order), so that
+    /// the set's whole-text patterns are matched together.
+    fn note_whole_text(&mut self, text: &Expr, pattern: &Expr) {
+        if let (ExprKind::FullText, ExprKind::Pattern(pattern)) = (&text.kind, &pattern.kind) {
+            self.whole_text.add(pattern.as_str());
         }
     }
 
@@ -205,6 +217,7 @@ impl<'a> Resolver<'a> {
             tables: std::mem::take(&mut self.tables),
             checks,
             prose: crate::prose::Prose::new(std::mem::take(&mut self.quantities)),
+            whole_text: std::mem::take(&mut self.whole_text),
             sources,
             span: id.span,
         }

@@ -371,6 +371,7 @@ impl Resolver<'_> {
                 if !word_list && !self.expect(&rhs, &want, &context) {
                     return None;
                 }
+                self.note_whole_text(&lhs, &rhs);
                 (
                     ExprKind::TextOp(text_op, Box::new(lhs), Box::new(rhs)),
                     Type::Bool,
