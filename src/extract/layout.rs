@@ -338,9 +338,10 @@ fn set_display_extents(line: &str, offset: usize, cells: &mut [LineCell]) {
 /// ideographic space too.
 #[must_use]
 pub fn display_width(text: &str) -> u32 {
-    // Reports are almost all Han characters, CJK punctuation, quotes, dashes and ASCII, whose widths are
-    // known without the library's tables (a tenth of reading a text report went there). Any
-    // other character, which may combine with its neighbours, sends the whole text to them.
+    // Reports are almost all Han characters, CJK punctuation, quotes, dashes and ASCII, whose
+    // widths are known without the library's tables (where a tenth of laying out a text report
+    // went). Any other character, which may combine with its neighbours, sends the whole text
+    // to the library.
     let mut width = 0usize;
     for c in text.chars() {
         width += match u32::from(c) {

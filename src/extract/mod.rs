@@ -306,9 +306,9 @@ fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
 
 /// The start of a report, read only as far as its title can go, for a quick look at what it
 /// says about itself (the agency and year, to pair consecutive years in a batch). Plain text
-/// is laid out up to its fourth non-blank line (a title is printed over at most three), unless
-/// it has page breaks (running headers are told by their repeating on the pages); other formats
-/// are read as [`load`] reads them.
+/// is laid out up to the non-blank line after the most a title is printed over, unless it has
+/// page breaks (running headers are told by their repeating on the pages); other formats are
+/// read as [`load`] reads them.
 pub fn load_title(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     if format_of(name, bytes).kind != InputKind::Text {
         return load(name, bytes);
@@ -321,7 +321,8 @@ pub fn load_title(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
     Ok(text_document(source, encoding, notes))
 }
 
-/// Where the fourth non-blank line of a text ends; `None` if it has fewer, or page breaks.
+/// Where the non-blank line after the most a title is printed over ends; `None` if the text
+/// has fewer, or page breaks.
 fn title_end(text: &str) -> Option<usize> {
     if text.contains('\u{c}') {
         return None;
@@ -332,7 +333,7 @@ fn title_end(text: &str) -> Option<usize> {
         end += line.len();
         if !line.trim().is_empty() {
             non_blank += 1;
-            if non_blank == 4 {
+            if non_blank == matcher::TITLE_LINES + 1 {
                 return Some(end);
             }
         }

@@ -19,7 +19,7 @@ pub(super) fn metadata(document: &Document, first_heading: usize) -> Metadata {
 
 /// How many lines a title may be printed over (agency on one, year and 政府信息公开工作年度报告
 /// on the next).
-const TITLE_LINES: usize = 3;
+pub(in crate::extract) const TITLE_LINES: usize = 3;
 
 /// The report's title (the first non-empty lines before the first section, joined up to the
 /// line that ends it with 报告), and what it says: the year (`2020年`, `2024 年`) and the

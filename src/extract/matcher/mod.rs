@@ -393,7 +393,7 @@ fn body_span(document: &Document, from: usize, to: usize) -> Span {
 }
 
 pub use metadata::parse_date_prefix;
-pub(super) use metadata::{find_year, title_metadata};
+pub(super) use metadata::{TITLE_LINES, find_year, title_metadata};
 
 /// The layout most of a document's table lines (those the tables claimed, with two cells or
 /// more) are in.
