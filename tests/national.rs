@@ -424,35 +424,35 @@ fn the_title_read_for_pairing_is_the_title_of_the_whole_text() {
 /// again for its groups, one that does not is not found.
 #[test]
 fn whole_text_patterns_are_matched_together() {
-    let rules = "规则集 整文
+    let rules = r#"规则集 整文
 
 检查 甲 错误 {
-  令 m = 捕获(全文, /(?P<词>甲\\d+)/)
+  令 m = 捕获(全文, /(?P<词>甲\d+)/)
   断言 m.词 = 无
-  消息 \"有{m.词}\"
+  消息 "有{m.词}"
 }
 
 检查 乙 错误 {
-  令 m = 捕获(全文, /(?P<词>乙\\d+)/)
+  令 m = 捕获(全文, /(?P<词>乙\d+)/)
   断言 m.词 = 无
-  消息 \"有{m.词}\"
+  消息 "有{m.词}"
 }
 
 检查 丙 错误 {
-  断言 全文 不匹配 /丙\\d+/
-  消息 \"有丙\"
+  断言 全文 不匹配 /丙\d+/
+  消息 "有丙"
 }
 
 检查 丁 错误 {
-  断言 全文 不匹配 /丁\\d+/
-  消息 \"有丁\"
+  断言 全文 不匹配 /丁\d+/
+  消息 "有丁"
 }
 
 检查 标题 错误 {
   断言 报告.标题 不匹配 /报告/
-  消息 \"标题\"
+  消息 "标题"
 }
-";
+"#;
     let compiled = Loader::new(Vec::new()).compile_text("whole-text.gouji", rules);
     assert!(
         compiled.diagnostics.is_empty(),
@@ -463,7 +463,7 @@ fn whole_text_patterns_are_matched_together() {
     // The title's pattern is not applied to the whole text.
     assert_eq!(
         rule_set.whole_text.sources(),
-        ["(?P<词>甲\\d+)", "(?P<词>乙\\d+)", "丙\\d+", "丁\\d+"]
+        [r"(?P<词>甲\d+)", r"(?P<词>乙\d+)", r"丙\d+", r"丁\d+"]
     );
     let text = "某县2021年政府信息公开工作年度报告\n正文写了甲12，也写了丁3。\n";
     let input = gouji::extract::load("report.txt", text.as_bytes()).expect("loads");

@@ -79,7 +79,7 @@ pub(crate) fn capture<'r>(ev: &Evaluator<'r>, args: &'r [Expr], frame: &mut Fram
     };
     // Before the pattern's own matcher is built: most reports match none of the set's
     // whole-text patterns, and a one-report call then builds only the set.
-    if matches!(args[0].kind, ExprKind::FullText) && !ev.may_match_whole_text(pattern) {
+    if !ev.may_match(&args[0], pattern) {
         return Val::missing(pattern.not_found_reason());
     }
     let regex = match pattern.regex() {
@@ -475,11 +475,7 @@ impl<'r> Evaluator<'r> {
             Err(m) => return m,
         };
         let found = match self.eval(b, frame) {
-            Val::Pattern(pattern)
-                if matches!(a.kind, ExprKind::FullText) && !self.may_match_whole_text(pattern) =>
-            {
-                None
-            }
+            Val::Pattern(pattern) if !self.may_match(a, pattern) => None,
             Val::Pattern(pattern) => match pattern.regex() {
                 Ok(regex) => regex.find(&text).map(|m| (m.start(), m.end())),
                 Err(reason) => return Val::missing(reason),

@@ -197,7 +197,7 @@ pub(crate) struct Evaluator<'r> {
     statements: std::cell::OnceCell<Vec<Vec<crate::prose::Statement>>>,
     /// Which of the set's whole-text patterns match the report's text, found on first use in
     /// one pass for all of them (`None`: each pattern is run on its own).
-    whole_text: std::cell::OnceCell<Option<Vec<bool>>>,
+    whole_text: std::cell::OnceCell<Option<regex::SetMatches>>,
 }
 
 /// Variable values of one instance, and the evidence gathered while evaluating it.
@@ -251,9 +251,12 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Whether a pattern may match the report's whole text: false only when the one pass of
-    /// all the set's whole-text patterns found no match of it.
-    fn may_match_whole_text(&self, pattern: &crate::ruleset::Pattern) -> bool {
+    /// Whether a pattern may match a text: false only when the text is the whole text (`全文`)
+    /// and the one pass of all the set's whole-text patterns found no match of the pattern.
+    fn may_match(&self, text: &Expr, pattern: &crate::ruleset::Pattern) -> bool {
+        if !matches!(text.kind, ExprKind::FullText) {
+            return true;
+        }
         let patterns = &self.rule_set.whole_text;
         let Some(position) = patterns.position(pattern.as_str()) else {
             return true;
@@ -261,7 +264,7 @@ impl<'r> Evaluator<'r> {
         self.whole_text
             .get_or_init(|| patterns.matching(&self.report.text))
             .as_ref()
-            .is_none_or(|matching| matching[position])
+            .is_none_or(|matching| matching.matched(position))
     }
 
     /// Where each table of the rule set is in the report.

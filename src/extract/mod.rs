@@ -260,6 +260,11 @@ fn looks_like_html(bytes: &[u8]) -> bool {
 
 /// Decodes and lays out an input, in the format its name or content says.
 pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
+    (readable_format(name, bytes)?.read)(name, bytes)
+}
+
+/// The format an input is read in, unless it is too large or a legacy Office file.
+fn readable_format(name: &str, bytes: &[u8]) -> Result<&'static Format, ReadError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ReadError {
             name: name.to_owned(),
@@ -274,7 +279,7 @@ pub fn load(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
             at: None,
         });
     }
-    (format_of(name, bytes).read)(name, bytes)
+    Ok(format_of(name, bytes))
 }
 
 /// Decodes an input's bytes into a source file (HTML may declare its encoding).
@@ -310,8 +315,9 @@ fn read_text(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
 /// page breaks (running headers are told by their repeating on the pages); other formats are
 /// read as [`load`] reads them.
 pub fn load_title(name: &str, bytes: &[u8]) -> Result<Input, ReadError> {
-    if format_of(name, bytes).kind != InputKind::Text {
-        return load(name, bytes);
+    let format = readable_format(name, bytes)?;
+    if format.kind != InputKind::Text {
+        return (format.read)(name, bytes);
     }
     let (source, encoding, notes) = decoded(name, bytes, false)?;
     let source = match title_end(source.text()) {

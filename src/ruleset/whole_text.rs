@@ -24,35 +24,26 @@ impl WholeTextPatterns {
         }
     }
 
-    /// The patterns, in the order [`Self::matching`] answers for them.
+    /// The patterns, in the order of their positions.
     #[must_use]
     pub fn sources(&self) -> &[String] {
         &self.sources
     }
 
-    /// For each pattern, whether it matches somewhere in `text`; `None` when the patterns are
-    /// not matched together.
+    /// Which of the patterns match somewhere in `text` (by [`Self::position`]); `None` when
+    /// the patterns are not matched together.
     #[must_use]
-    pub fn matching(&self, text: &str) -> Option<Vec<bool>> {
-        let set = self
-            .set
-            .get_or_init(|| {
-                (self.sources.len() >= 2)
-                    .then(|| {
-                        regex::RegexSetBuilder::new(&self.sources)
-                            .size_limit(PATTERN_SIZE_LIMIT)
-                            .build()
-                            .ok()
-                    })
-                    .flatten()
-            })
-            .as_ref()?;
-        let matched = set.matches(text);
-        Some(
-            (0..self.sources.len())
-                .map(|i| matched.matched(i))
-                .collect(),
-        )
+    pub fn matching(&self, text: &str) -> Option<regex::SetMatches> {
+        let set = self.set.get_or_init(|| {
+            if self.sources.len() < 2 {
+                return None;
+            }
+            regex::RegexSetBuilder::new(&self.sources)
+                .size_limit(PATTERN_SIZE_LIMIT)
+                .build()
+                .ok()
+        });
+        Some(set.as_ref()?.matches(text))
     }
 
     /// Where a pattern is among them.
