@@ -77,15 +77,14 @@ fn evaluate(rule_set: &RuleSet, extractor: &Extractor<'_>) {
     });
 }
 
-/// Runs `work` once to warm up, then `runs` times; prints the mean time.
-pub(crate) fn per(label: &str, runs: u32, mut work: impl FnMut()) {
+/// Runs `work` once to warm up, then `runs` times; prints and returns the mean time in µs.
+pub(crate) fn per(label: &str, runs: u32, mut work: impl FnMut()) -> f64 {
     work();
     let start = Instant::now();
     for _ in 0..runs {
         work();
     }
-    println!(
-        "{label:<42}{:>8.1} µs",
-        start.elapsed().as_secs_f64() * 1e6 / f64::from(runs)
-    );
+    let mean = start.elapsed().as_secs_f64() * 1e6 / f64::from(runs);
+    println!("{label:<42}{mean:>8.1} µs");
+    mean
 }

@@ -3,6 +3,8 @@
 //! It generates its own corpus (N seed-sized reports, default 20,000; see `corpus`) in a
 //! temporary directory that it removes, and measures
 //! - per-report costs in process (`in_process`: extraction of each input format, evaluation);
+//!   and a floor (`floor`): reading the file and the passes over its text that the national
+//!   set's rules ask for, set beside the processor time that 20× the Python script allows;
 //! - one `gouji check FILE` (wall time of the whole process, 30 runs);
 //! - `gouji check DIR` over the corpus with JSON, human and HTML output, and the Python
 //!   balance-check script (`benches/balance_check.py`) over the same corpus: reports per
@@ -14,6 +16,7 @@
 
 mod batch;
 mod corpus;
+mod floor;
 mod in_process;
 mod prose;
 
@@ -43,13 +46,16 @@ fn main() {
         std::thread::available_parallelism().map_or(1, usize::from)
     );
 
-    if std::env::var_os("GOUJI_BENCH_QUICK").is_none() {
-        in_process::run();
-        prose::run();
-    }
-
     let single = dir.0.join("single.txt");
     std::fs::write(&single, corpus::report(0)).expect("write a report");
+
+    let floor = if std::env::var_os("GOUJI_BENCH_QUICK").is_none() {
+        in_process::run();
+        prose::run();
+        Some(floor::run(&single))
+    } else {
+        None
+    };
     let (median, fastest) = batch::single(&binary, &single, 30);
     println!(
         "gouji check, one report (human):  median {:.2} ms, fastest {:.2} ms (30 runs)",
@@ -77,8 +83,28 @@ fn main() {
                 "gouji (JSON, full national sets) / Python: {:.1}×",
                 python.elapsed.as_secs_f64() / json.elapsed.as_secs_f64()
             );
+            print_budget(&python, n, floor);
         }
         None => println!("python3 not found: the comparison with the Python script is skipped"),
+    }
+}
+
+/// The processor time a report may take for gouji to check 20× as many reports a second as
+/// the script (on one core) with every core of this machine, beside the floor measured in
+/// process.
+#[allow(clippy::cast_precision_loss)] // report and core counts, far below 2^52
+fn print_budget(python: &batch::Measured, n: usize, floor: Option<f64>) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let target = 20.0 * n as f64 / python.elapsed.as_secs_f64();
+    let budget = cores as f64 * 1e6 / target;
+    println!(
+        "20× Python is {target:.0} reports/s: {budget:.1} µs of CPU a report on {cores} cores"
+    );
+    if let Some(floor) = floor {
+        println!(
+            "  the floor (the file read, the two passes the rules ask for) takes {:.0}% of it",
+            100.0 * floor / budget
+        );
     }
 }
 

@@ -131,9 +131,10 @@ impl Prose {
         }
     }
 
-    fn build(&self) -> Option<Phrasings> {
+    /// The words the scan looks for, each with its (quantity, phrasing).
+    #[must_use]
+    pub fn words(&self) -> Vec<(&str, (usize, usize))> {
         let mut words = Vec::new();
-        let mut owners = Vec::new();
         for (q, quantity) in self.quantities.iter().enumerate() {
             for (p, phrasing) in quantity.phrasings.iter().enumerate() {
                 // A frame is found by the words after the figure (`…年，` by `年，`).
@@ -143,11 +144,15 @@ impl Prose {
                     None => phrasing,
                 };
                 if !word.is_empty() {
-                    words.push(word);
-                    owners.push((q, p));
+                    words.push((word, (q, p)));
                 }
             }
         }
+        words
+    }
+
+    fn build(&self) -> Option<Phrasings> {
+        let (words, owners): (Vec<&str>, Vec<(usize, usize)>) = self.words().into_iter().unzip();
         if words.is_empty() {
             return None;
         }
