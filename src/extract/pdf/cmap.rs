@@ -4,7 +4,6 @@
 //! `beginbfchar` and `endbfchar` (and the like) arrive as the operands of the `end…` operator.
 
 use lopdf::Object;
-use lopdf::content::Content;
 use std::collections::HashMap;
 
 /// At most this many codes are taken from one range: a hostile `CMap` may claim four billion.
@@ -33,7 +32,7 @@ impl CMap {
     /// Reads a `CMap` stream's decoded bytes; what cannot be read is left out.
     pub fn parse(bytes: &[u8]) -> CMap {
         let mut cmap = CMap::default();
-        let Ok(content) = Content::decode(bytes) else {
+        let Ok(content) = super::operations::decode(bytes) else {
             return cmap;
         };
         for operation in &content.operations {

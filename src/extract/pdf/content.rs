@@ -7,7 +7,7 @@
 
 use super::fonts::{Font, Fonts, deref, name, numbers};
 use super::glyphs::{Collector, Matrix, Page, PathOp};
-use lopdf::content::{Content, Operation};
+use lopdf::content::Operation;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::rc::Rc;
 
@@ -33,7 +33,7 @@ pub fn read_page<'a>(
         _ => DEFAULT_MEDIA_BOX,
     };
     let bytes = doc.get_page_content(id).map_err(|e| e.to_string())?;
-    let content = Content::decode(&bytes).map_err(|e| e.to_string())?;
+    let content = super::operations::decode(&bytes).map_err(|e| e.to_string())?;
     let mut interpreter = Interpreter {
         doc,
         fonts,
@@ -305,7 +305,7 @@ impl Interpreter<'_, '_> {
         let Some(content) = stream
             .get_plain_content()
             .ok()
-            .and_then(|bytes| Content::decode(&bytes).ok())
+            .and_then(|bytes| super::operations::decode(&bytes).ok())
         else {
             return Ok(());
         };

@@ -13,6 +13,7 @@ mod encodings;
 mod fonts;
 mod glyphs;
 mod lines;
+mod operations;
 mod radicals;
 mod render;
 mod tables;
