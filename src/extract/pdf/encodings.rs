@@ -3,6 +3,8 @@
 //! often give a Latin `TrueType` font `WinAnsiEncoding` and no `ToUnicode` map: its digits
 //! are read from the encoding.
 
+use std::sync::LazyLock;
+
 use lopdf::Object;
 
 /// A base encoding.
@@ -52,10 +54,15 @@ fn single(encoding: &'static encoding_rs::Encoding, byte: u8) -> Option<char> {
 /// The character of every byte: `base`, changed by `differences` (`code /name /name … code
 /// /name …`); a glyph name that says no character leaves its code without one.
 pub fn simple_table(base: Base, differences: &[Object]) -> Box<[Option<char>; 256]> {
-    let mut table = Box::new([None; 256]);
-    for (byte, slot) in (0..=u8::MAX).zip(table.iter_mut()) {
-        *slot = base.char(byte);
-    }
+    // Each base table is made once: a PDF printed by Chromium has dozens of fonts a page.
+    static STANDARD: LazyLock<[Option<char>; 256]> = LazyLock::new(|| base_table(Base::Standard));
+    static WIN_ANSI: LazyLock<[Option<char>; 256]> = LazyLock::new(|| base_table(Base::WinAnsi));
+    static MAC_ROMAN: LazyLock<[Option<char>; 256]> = LazyLock::new(|| base_table(Base::MacRoman));
+    let mut table = Box::new(match base {
+        Base::Standard => *STANDARD,
+        Base::WinAnsi => *WIN_ANSI,
+        Base::MacRoman => *MAC_ROMAN,
+    });
     let mut code: Option<usize> = None;
     for item in differences {
         match item {
@@ -68,6 +75,14 @@ pub fn simple_table(base: Base, differences: &[Object]) -> Box<[Option<char>; 25
             }
             _ => {}
         }
+    }
+    table
+}
+
+fn base_table(base: Base) -> [Option<char>; 256] {
+    let mut table = [None; 256];
+    for (byte, slot) in (0..=u8::MAX).zip(table.iter_mut()) {
+        *slot = base.char(byte);
     }
     table
 }
