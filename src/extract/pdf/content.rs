@@ -5,7 +5,7 @@
 //! images are not looked at. Colours, clipping and Type 3 glyph procedures change nothing
 //! that is read.
 
-use super::fonts::{Font, Fonts, deref, name, numbers};
+use super::fonts::{Font, Fonts, deref, entry, name, numbers};
 use super::glyphs::{Collector, Matrix, Page, PathOp};
 use lopdf::content::Operation;
 use lopdf::{Dictionary, Document, Object, ObjectId};
@@ -49,10 +49,10 @@ fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<
     let mut node = page;
     // The page tree is shallow; a cycle in a damaged file must not hang.
     for _ in 0..32 {
-        if let Ok(value) = node.get(key) {
+        if let Some(value) = entry(node, key) {
             return deref(doc, Some(value));
         }
-        node = deref(doc, node.get(b"Parent").ok())?.as_dict().ok()?;
+        node = deref(doc, entry(node, b"Parent"))?.as_dict().ok()?;
     }
     None
 }
@@ -290,9 +290,9 @@ impl Interpreter<'_, '_> {
         name_: &[u8],
     ) -> Result<(), String> {
         let doc = self.doc;
-        let Some(stream) = deref(doc, resources.get(b"XObject").ok())
+        let Some(stream) = deref(doc, entry(resources, b"XObject"))
             .and_then(|o| o.as_dict().ok())
-            .and_then(|xobjects| deref(doc, xobjects.get(name_).ok()))
+            .and_then(|xobjects| deref(doc, entry(xobjects, name_)))
             .and_then(|o| o.as_stream().ok())
         else {
             return Ok(());
@@ -309,10 +309,10 @@ impl Interpreter<'_, '_> {
         else {
             return Ok(());
         };
-        let form_resources = deref(doc, stream.dict.get(b"Resources").ok())
+        let form_resources = deref(doc, entry(&stream.dict, b"Resources"))
             .and_then(|o| o.as_dict().ok())
             .unwrap_or(resources);
-        let matrix = <[f64; 6]>::try_from(numbers(doc, stream.dict.get(b"Matrix").ok()))
+        let matrix = <[f64; 6]>::try_from(numbers(doc, entry(&stream.dict, b"Matrix")))
             .map_or(Matrix::IDENTITY, Matrix::of);
         let saved = state.graphics.clone();
         state.graphics.ctm = matrix.then(&state.graphics.ctm);

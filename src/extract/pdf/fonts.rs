@@ -150,7 +150,7 @@ impl Font {
     /// Decodes a font dictionary; one whose encoding or descendant font is not what the PDF
     /// format allows is damaged, not guessed at.
     fn load(doc: &Document, font: &Dictionary) -> Result<Font, String> {
-        let text: HashMap<u32, String> = deref(doc, font.get(b"ToUnicode").ok())
+        let text: HashMap<u32, String> = deref(doc, entry(font, b"ToUnicode"))
             .and_then(|o| o.as_stream().ok())
             .and_then(|s| s.get_plain_content().ok())
             .map(|bytes| {
@@ -179,7 +179,7 @@ impl Font {
         } else {
             Base::Standard
         };
-        let encoding = deref(doc, font.get(b"Encoding").ok());
+        let encoding = deref(doc, entry(font, b"Encoding"));
         let table = match encoding {
             Some(Object::Name(name)) => {
                 simple_table(Base::named(name).unwrap_or(default_base), &[])
@@ -188,7 +188,7 @@ impl Font {
                 let base = name(doc, dict, b"BaseEncoding")
                     .and_then(Base::named)
                     .unwrap_or(default_base);
-                let differences = deref(doc, dict.get(b"Differences").ok())
+                let differences = deref(doc, entry(dict, b"Differences"))
                     .and_then(|o| o.as_array().ok())
                     .map_or(&[][..], Vec::as_slice);
                 simple_table(base, differences)
@@ -196,21 +196,21 @@ impl Font {
             None => simple_table(default_base, &[]),
             Some(other) => return Err(unparsable("/Encoding", other)),
         };
-        let first = deref(doc, font.get(b"FirstChar").ok())
+        let first = deref(doc, entry(font, b"FirstChar"))
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(0);
-        let given = numbers(doc, font.get(b"Widths").ok());
+        let given = numbers(doc, entry(font, b"Widths"));
         let widths: HashMap<u32, f64> = (first..)
             .zip(given.iter().copied())
             .filter_map(|(code, width)| Some((u32::try_from(code).ok()?, width)))
             .collect();
         let descriptor =
-            deref(doc, font.get(b"FontDescriptor").ok()).and_then(|o| o.as_dict().ok());
+            deref(doc, entry(font, b"FontDescriptor")).and_then(|o| o.as_dict().ok());
         let missing = descriptor
-            .and_then(|d| number(doc, d.get(b"MissingWidth").ok()))
-            .or_else(|| number(doc, font.get(b"MissingWidth").ok()));
+            .and_then(|d| number(doc, entry(d, b"MissingWidth")))
+            .or_else(|| number(doc, entry(font, b"MissingWidth")));
         let default_width = missing.unwrap_or(if given.is_empty() { ASSUMED_WIDTH } else { 0.0 });
-        let (scale, height) = match numbers(doc, font.get(b"FontMatrix").ok()).as_slice() {
+        let (scale, height) = match numbers(doc, entry(font, b"FontMatrix")).as_slice() {
             &[a, b, c, d, _, _] if subtype == Some(b"Type3".as_slice()) => {
                 (a.hypot(b), c.hypot(d) * GLYPH_UNITS)
             }
@@ -231,7 +231,7 @@ impl Font {
         font: &Dictionary,
         text: HashMap<u32, String>,
     ) -> Result<Font, String> {
-        let encoding = match deref(doc, font.get(b"Encoding").ok()) {
+        let encoding = match deref(doc, entry(font, b"Encoding")) {
             Some(Object::Name(name)) => predefined(name),
             Some(Object::Stream(stream)) => {
                 let cmap = stream
@@ -249,14 +249,14 @@ impl Font {
             }
             other => return Err(unparsable("/Encoding", other.unwrap_or(&Object::Null))),
         };
-        let descendants = deref(doc, font.get(b"DescendantFonts").ok());
+        let descendants = deref(doc, entry(font, b"DescendantFonts"));
         let descendant = descendants
             .and_then(|o| o.as_array().ok())
             .and_then(|fonts| deref(doc, fonts.first()))
             .and_then(|o| o.as_dict().ok())
             .ok_or_else(|| unparsable("/DescendantFonts", descendants.unwrap_or(&Object::Null)))?;
-        let default_width = number(doc, descendant.get(b"DW").ok()).unwrap_or(GLYPH_UNITS);
-        let widths = deref(doc, descendant.get(b"W").ok())
+        let default_width = number(doc, entry(descendant, b"DW")).unwrap_or(GLYPH_UNITS);
+        let widths = deref(doc, entry(descendant, b"W"))
             .and_then(|o| o.as_array().ok())
             .map(|w| cid_widths(doc, w))
             .unwrap_or_default();
@@ -381,13 +381,13 @@ impl<'a> Fonts<'a> {
     /// The font that `name` stands for in `resources`, if there is one.
     pub fn get(&mut self, resources: &Dictionary, name: &[u8]) -> Result<Option<Rc<Font>>, String> {
         let doc = self.doc;
-        let Some(entry) = deref(doc, resources.get(b"Font").ok())
+        let Some(font_entry) = deref(doc, entry(resources, b"Font"))
             .and_then(|o| o.as_dict().ok())
-            .and_then(|fonts| fonts.get(name).ok())
+            .and_then(|fonts| entry(fonts, name))
         else {
             return Ok(None);
         };
-        let (key, dict) = match entry {
+        let (key, dict) = match font_entry {
             Object::Reference(id) => match doc.get_dictionary(*id) {
                 Ok(dict) => (FontKey::Object(*id), dict),
                 Err(_) => return Ok(None),
@@ -402,6 +402,12 @@ impl<'a> Fonts<'a> {
         self.loaded.insert(key, font.clone());
         Ok(Some(font))
     }
+}
+
+/// The value of `key` in `dict`. lopdf's `Dictionary::get` makes its error, with a copy of
+/// the key, even when the key is there.
+pub fn entry<'a>(dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    dict.as_hashmap().get(key)
 }
 
 /// `object`, or the object it refers to.
@@ -432,5 +438,5 @@ pub fn numbers(doc: &Document, object: Option<&Object>) -> Vec<f64> {
 }
 
 pub fn name<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
-    deref(doc, dict.get(key).ok())?.as_name().ok()
+    deref(doc, entry(dict, key))?.as_name().ok()
 }
