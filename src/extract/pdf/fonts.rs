@@ -204,8 +204,7 @@ impl Font {
             .zip(given.iter().copied())
             .filter_map(|(code, width)| Some((u32::try_from(code).ok()?, width)))
             .collect();
-        let descriptor =
-            deref(doc, entry(font, b"FontDescriptor")).and_then(|o| o.as_dict().ok());
+        let descriptor = deref(doc, entry(font, b"FontDescriptor")).and_then(|o| o.as_dict().ok());
         let missing = descriptor
             .and_then(|d| number(doc, entry(d, b"MissingWidth")))
             .or_else(|| number(doc, entry(font, b"MissingWidth")));
