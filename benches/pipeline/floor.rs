@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, Input};
 use gouji::extract::Extractor;
 
 /// Prints the cost of each part on `report` (report 0 of the corpus, written to disk) and
@@ -23,10 +22,7 @@ pub fn run(report: &Path) -> f64 {
     let input = gouji::extract::load("report.txt", &bytes).expect("loads");
     let (read, _) = Extractor::new(&rule_set).read(&input);
     let text = &read.text[..];
-    // The automaton gouji builds, over the text gouji searches: outside the tables.
-    let automaton = AhoCorasick::new(rule_set.prose.words().into_iter().map(|(word, _)| word))
-        .expect("the phrasings");
-    let prose = outside_tables(&read, text.len());
+    let tables = read.table_ranges();
 
     let parts = [
         super::in_process::per("floor: read the file:", 5000, || {
@@ -36,10 +32,7 @@ pub fn run(report: &Path) -> f64 {
             std::hint::black_box(rule_set.whole_text.matching(text));
         }),
         super::in_process::per("floor: phrasings, one pass:", 5000, || {
-            for &(from, to) in &prose {
-                let searched = Input::new(text).range(from..to);
-                std::hint::black_box(automaton.find_overlapping_iter(searched).count());
-            }
+            std::hint::black_box(rule_set.prose.count_phrasings(text, &tables));
         }),
     ];
     let floor = parts.iter().sum();
@@ -48,27 +41,4 @@ pub fn run(report: &Path) -> f64 {
         std::hint::black_box(gouji::extract::load("report.txt", &bytes).ok());
     });
     floor
-}
-
-/// The byte ranges of the report's text outside its tables.
-fn outside_tables(report: &gouji::report::Report, len: usize) -> Vec<(usize, usize)> {
-    let mut tables: Vec<(usize, usize)> = report
-        .tables
-        .iter()
-        .filter_map(|t| t.extent)
-        .map(|e| (e.start, e.end))
-        .collect();
-    tables.sort_unstable();
-    let mut ranges = Vec::new();
-    let mut from = 0;
-    for (start, end) in tables {
-        if start > from {
-            ranges.push((from, start));
-        }
-        from = from.max(end);
-    }
-    if from < len {
-        ranges.push((from, len));
-    }
-    ranges
 }

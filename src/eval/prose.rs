@@ -7,7 +7,6 @@ use super::support::domain_value;
 use super::value::Val;
 use super::{Evaluator, Frame};
 use crate::prose::{StatedField, Statement, parts};
-use crate::report::Report;
 use crate::ruleset::Domain;
 use crate::source::Span;
 
@@ -16,7 +15,7 @@ impl<'r> Evaluator<'r> {
     /// scanned once per report, for all quantities, outside the tables.
     fn statements(&self) -> &[Vec<Statement>] {
         self.statements.get_or_init(|| {
-            let tables = table_ranges(self.report);
+            let tables = self.report.table_ranges();
             self.rule_set.prose.statements(&self.report.text, &tables)
         })
     }
@@ -139,37 +138,6 @@ impl<'r> Evaluator<'r> {
             }
         }
     }
-}
-
-/// The byte ranges of the report's text that its tables print on, sorted and merged. The
-/// tables' extents are source spans: the text's own offsets for plain text, Word and PDF;
-/// for HTML, the text lines whose source lies inside them.
-fn table_ranges(report: &Report) -> Vec<(usize, usize)> {
-    let extents = report.tables.iter().filter_map(|t| t.extent);
-    let mut ranges: Vec<(usize, usize)> = if report.line_map.is_empty() {
-        extents.map(|e| (e.start, e.end)).collect()
-    } else {
-        let lines = &report.line_map;
-        let mut ranges = Vec::new();
-        for extent in extents {
-            for (i, &(start, span)) in lines.iter().enumerate() {
-                if span.start >= extent.start && span.end <= extent.end {
-                    let end = lines.get(i + 1).map_or(report.text.len(), |l| l.0);
-                    ranges.push((start, end));
-                }
-            }
-        }
-        ranges
-    };
-    ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-    for (start, end) in ranges {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    merged
 }
 
 /// Notes that a statement was read, when the check is gathering evidence.

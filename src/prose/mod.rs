@@ -125,16 +125,28 @@ impl Prose {
     /// print on (sorted): a phrasing there is a header or a label, not prose.
     #[must_use]
     pub fn statements(&self, text: &str, tables: &[(usize, usize)]) -> Vec<Vec<Statement>> {
-        match self.matcher.get_or_init(|| self.build()) {
+        match self.phrasings() {
             Some(phrasings) => scan::scan(&self.quantities, phrasings, text, tables),
             None => vec![Vec::new(); self.quantities.len()],
         }
     }
 
-    /// The words the scan looks for, each with its (quantity, phrasing).
+    /// How many occurrences of phrasings `statements` finds in `text` outside `tables`, before
+    /// it reads any of them: the automaton's pass alone, for measuring it.
     #[must_use]
-    pub fn words(&self) -> Vec<(&str, (usize, usize))> {
+    pub fn count_phrasings(&self, text: &str, tables: &[(usize, usize)]) -> usize {
+        self.phrasings()
+            .map_or(0, |phrasings| scan::find(phrasings, text, tables).len())
+    }
+
+    /// The automaton of every phrasing, built on first use.
+    fn phrasings(&self) -> Option<&Phrasings> {
+        self.matcher.get_or_init(|| self.build()).as_ref()
+    }
+
+    fn build(&self) -> Option<Phrasings> {
         let mut words = Vec::new();
+        let mut owners = Vec::new();
         for (q, quantity) in self.quantities.iter().enumerate() {
             for (p, phrasing) in quantity.phrasings.iter().enumerate() {
                 // A frame is found by the words after the figure (`…年，` by `年，`).
@@ -144,15 +156,11 @@ impl Prose {
                     None => phrasing,
                 };
                 if !word.is_empty() {
-                    words.push((word, (q, p)));
+                    words.push(word);
+                    owners.push((q, p));
                 }
             }
         }
-        words
-    }
-
-    fn build(&self) -> Option<Phrasings> {
-        let (words, owners): (Vec<&str>, Vec<(usize, usize)>) = self.words().into_iter().unzip();
         if words.is_empty() {
             return None;
         }
@@ -335,6 +343,17 @@ mod tests {
         let statements = p.statements(&text, &[(0, header.len())]);
         assert_eq!(statements[4].len(), 1);
         assert_eq!(statements[4][0].value, Decimal::ONE);
+    }
+
+    #[test]
+    fn the_automaton_pass_counts_what_the_scan_reads() {
+        let header = "未经行政复议直接起诉\t复议后起诉\n";
+        let text = format!("{header}全年发生行政复议1件，收到申请3件。");
+        let p = prose();
+        // 行政复议 and 收到 after the header; the header's 行政复议 only where tables are not
+        // skipped.
+        assert_eq!(p.count_phrasings(&text, &[(0, header.len())]), 2);
+        assert_eq!(p.count_phrasings(&text, &[]), 3);
     }
 
     #[test]

@@ -76,7 +76,7 @@ fn inside_brackets(between: &str) -> bool {
     depth > 0
 }
 
-struct Hit {
+pub(super) struct Hit {
     start: usize,
     end: usize,
     quantity: usize,
@@ -89,6 +89,33 @@ pub(super) fn scan(
     text: &str,
     tables: &[(usize, usize)],
 ) -> Vec<Vec<Statement>> {
+    let hits = find(phrasings, text, tables);
+    let mut out = vec![Vec::new(); quantities.len()];
+    for hit in &hits {
+        let quantity = &quantities[hit.quantity];
+        let sentence = around(text, hit.start, hit.end, ends_sentence);
+        let limit = forward(text, hit.end, FIGURE_WINDOW, sentence.1);
+        let found = match super::frame(&quantity.phrasings[hit.phrasing]) {
+            Some((before, after)) => framed(quantity, text, hit, before, after, sentence),
+            None => figure(quantities, &hits, text, hit, limit, sentence)
+                .or_else(|| negation(quantity, text, hit, sentence)),
+        };
+        if let Some(statement) = found {
+            let list = &mut out[hit.quantity];
+            if !list
+                .iter()
+                .any(|s: &Statement| s.figure == statement.figure)
+            {
+                list.push(statement);
+            }
+        }
+    }
+    out
+}
+
+/// Every occurrence of every phrasing outside the tables (overlaps included), in the order of
+/// the text.
+pub(super) fn find(phrasings: &Phrasings, text: &str, tables: &[(usize, usize)]) -> Vec<Hit> {
     // Only the text between the tables is searched (a third of a seed report is tables): a
     // phrasing that starts there counts, even if it runs on into a table.
     let reach = phrasings.automaton.max_pattern_len().saturating_sub(1);
@@ -112,27 +139,7 @@ pub(super) fn scan(
         );
     }
     hits.sort_by_key(|h| (h.start, h.end));
-    let mut out = vec![Vec::new(); quantities.len()];
-    for hit in &hits {
-        let quantity = &quantities[hit.quantity];
-        let sentence = around(text, hit.start, hit.end, ends_sentence);
-        let limit = forward(text, hit.end, FIGURE_WINDOW, sentence.1);
-        let found = match super::frame(&quantity.phrasings[hit.phrasing]) {
-            Some((before, after)) => framed(quantity, text, hit, before, after, sentence),
-            None => figure(quantities, &hits, text, hit, limit, sentence)
-                .or_else(|| negation(quantity, text, hit, sentence)),
-        };
-        if let Some(statement) = found {
-            let list = &mut out[hit.quantity];
-            if !list
-                .iter()
-                .any(|s: &Statement| s.figure == statement.figure)
-            {
-                list.push(statement);
-            }
-        }
-    }
-    out
+    hits
 }
 
 /// The byte ranges of a text of `len` bytes that none of `tables` (sorted, merged) covers.

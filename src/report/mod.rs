@@ -57,6 +57,38 @@ impl Report {
             .saturating_sub(1);
         self.line_map[index].1
     }
+
+    /// The byte ranges of the report's text that its tables print on, sorted and merged. The
+    /// tables' extents are source spans: the text's own offsets for plain text, Word and PDF;
+    /// for HTML, the text lines whose source lies inside them.
+    #[must_use]
+    pub fn table_ranges(&self) -> Vec<(usize, usize)> {
+        let extents = self.tables.iter().filter_map(|t| t.extent);
+        let mut ranges: Vec<(usize, usize)> = if self.line_map.is_empty() {
+            extents.map(|e| (e.start, e.end)).collect()
+        } else {
+            let lines = &self.line_map;
+            let mut ranges = Vec::new();
+            for extent in extents {
+                for (i, &(start, span)) in lines.iter().enumerate() {
+                    if span.start >= extent.start && span.end <= extent.end {
+                        let end = lines.get(i + 1).map_or(self.text.len(), |l| l.0);
+                        ranges.push((start, end));
+                    }
+                }
+            }
+            ranges
+        };
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
